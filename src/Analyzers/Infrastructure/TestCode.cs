@@ -1,0 +1,63 @@
+using Microsoft.CodeAnalysis;
+
+namespace TailGuard.Analyzers;
+
+/// <summary>Recognises test methods of xunit, NUnit and MSTest, whose blocking calls do not serve requests.</summary>
+public static class TestCode
+{
+    public static bool IsTestMethod(ISymbol? symbol)
+    {
+        for (var current = symbol; current is not null; current = current.ContainingSymbol)
+        {
+            if (current is IMethodSymbol method && method.MethodKind is MethodKind.Ordinary or MethodKind.Constructor)
+            {
+                foreach (var attribute in method.GetAttributes())
+                {
+                    if (IsTestAttribute(attribute.AttributeClass))
+                    {
+                        return true;
+                    }
+                }
+            }
+
+            if (current is INamedTypeSymbol type)
+            {
+                foreach (var attribute in type.GetAttributes())
+                {
+                    var name = attribute.AttributeClass?.Name;
+                    if (name is "TestClassAttribute" or "TestFixtureAttribute")
+                    {
+                        return true;
+                    }
+                }
+
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>True when <paramref name="symbol"/> is test code and the option to skip test code is on for its tree.</summary>
+    public static bool ShouldSkip(ISymbol? symbol, Microsoft.CodeAnalysis.Diagnostics.AnalyzerOptions options, SyntaxTree tree)
+        => TailGuardOptions.ShouldExcludeTestCode(options, tree) && IsTestMethod(symbol);
+
+    private static bool IsTestAttribute(INamedTypeSymbol? attribute)
+    {
+        for (var type = attribute; type is not null; type = type.BaseType)
+        {
+            var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
+            switch (type.Name)
+            {
+                case "FactAttribute" or "TheoryAttribute" when ns.StartsWith("Xunit", System.StringComparison.Ordinal):
+                case "TestAttribute" or "TestCaseAttribute" or "TestCaseSourceAttribute" or "TheoryAttribute"
+                    when ns.StartsWith("NUnit", System.StringComparison.Ordinal):
+                case "TestMethodAttribute" or "DataTestMethodAttribute"
+                    when ns.StartsWith("Microsoft.VisualStudio.TestTools", System.StringComparison.Ordinal):
+                    return true;
+            }
+        }
+
+        return false;
+    }
+}
