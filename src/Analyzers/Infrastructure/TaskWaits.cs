@@ -1,0 +1,38 @@
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace TailGuard.Analyzers;
+
+/// <summary>The shapes of a blocking wait on a task (TG1001), without any judgement of whether the task is already complete.</summary>
+public static class TaskWaits
+{
+    /// <summary><c>t.Result</c> on Task&lt;T&gt; or ValueTask&lt;T&gt;.</summary>
+    public static bool IsBlockingResultRead(IPropertyReferenceOperation property, WellKnownTypes types)
+    {
+        if (property.Property.Name != "Result" || property.Instance is null)
+        {
+            return false;
+        }
+
+        var containing = property.Property.ContainingType;
+        return WellKnownTypes.Is(containing, types.TaskOfT) || WellKnownTypes.Is(containing, types.ValueTaskOfT)
+            || WellKnownTypes.DerivesFrom(containing, types.TaskOfT);
+    }
+
+    /// <summary><c>t.Wait(...)</c>, <c>t.GetAwaiter().GetResult()</c> (any task awaiter, configured or not), <c>Task.WaitAll/WaitAny</c>.</summary>
+    public static bool IsBlockingWaitInvocation(IInvocationOperation invocation, WellKnownTypes types)
+    {
+        var method = invocation.TargetMethod;
+        switch (method.Name)
+        {
+            case "Wait" when !method.IsStatic:
+                return WellKnownTypes.DerivesFrom(method.ContainingType, types.Task);
+            case "WaitAll" or "WaitAny" when method.IsStatic:
+                return WellKnownTypes.Is(method.ContainingType, types.Task);
+            case "GetResult" when !method.IsStatic && method.Parameters.Length == 0:
+                return types.IsTaskAwaiter(method.ContainingType);
+            default:
+                return false;
+        }
+    }
+}
