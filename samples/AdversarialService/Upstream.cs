@@ -68,7 +68,7 @@ public sealed class SlowUpstream : BackgroundService
                 var stream = client.GetStream();
                 var delayMs = await ReadDelayAsync(stream, stoppingToken).ConfigureAwait(false);
                 await Task.Delay(delayMs, stoppingToken).ConfigureAwait(false);
-                var quote = Encoding.ASCII.GetBytes($"quote {Environment.TickCount64 % 10_000} {new string('x', 200)}\n");
+                var quote = Encoding.ASCII.GetBytes($"quote {Environment.TickCount64 % 10_000:D4} {new string('x', 200)}\n");
                 await stream.WriteAsync(quote, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception exception) when (exception is IOException or SocketException or OperationCanceledException)
