@@ -92,6 +92,7 @@ internal sealed class DemoRunner(DemoOptions options, string repositoryRoot, Tex
         await driver.RunAsync(
             new LoadPlan { BaseAddress = service.BaseAddress, RatePerSecond = options.Rate, Duration = options.Warmup / 2, Mix = [new LoadTarget("/healthy", 1)] },
             cancellationToken: cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 
     private async Task<PhaseResult> RunPhaseAsync(
@@ -116,6 +117,7 @@ internal sealed class DemoRunner(DemoOptions options, string repositoryRoot, Tex
             var progress = new InlineProgress(p => ShowProgress(p, plan));
             var client = await driver.RunAsync(plan, progress, cancellationToken).ConfigureAwait(false);
             ClearProgress();
+            cancellationToken.ThrowIfCancellationRequested();
             if (service.HasExited)
             {
                 throw new DemoException($"The service exited during the {phase.Name} phase.");

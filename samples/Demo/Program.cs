@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using TailGuard.Samples.Demo;
 
 var quickOption = new Option<bool>("--quick") { Description = "A few seconds per phase (the CI smoke test)." };
@@ -12,8 +13,21 @@ var root = new RootCommand("TailGuard demo: builds the adversarial service with 
 {
     quickOption, rateOption, phaseSecondsOption, probeOption, outputOption,
 };
-root.SetAction(async (parseResult, cancellationToken) =>
+// Ctrl+C and SIGTERM become one cancellation, handled here rather than by System.CommandLine, so that the demo always gets to
+// its cleanup (killing the service and the probe) before it exits.
+using var stop = new CancellationTokenSource();
+void OnSignal(PosixSignalContext context)
 {
+    context.Cancel = true;
+    stop.Cancel();
+}
+
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+
+root.SetAction(async (parseResult, _) =>
+{
+    var cancellationToken = stop.Token;
     var options = new DemoOptions
     {
         Rate = parseResult.GetValue(rateOption),
@@ -60,4 +74,4 @@ root.SetAction(async (parseResult, cancellationToken) =>
     }
 });
 
-return await root.Parse(args).InvokeAsync();
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
