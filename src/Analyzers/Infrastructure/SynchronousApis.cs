@@ -143,7 +143,6 @@ public static class SynchronousApis
                 && candidate.IsStatic == definition.IsStatic
                 && candidate.IsExtensionMethod == definition.IsExtensionMethod
                 && candidate.Arity == definition.Arity
-                && candidate.DeclaredAccessibility != Accessibility.Private
                 && !IsObsolete(candidate)
                 && types.IsTaskLike(candidate.ReturnType)
                 && ParametersMatch(definition, candidate.OriginalDefinition, types)
