@@ -137,6 +137,10 @@ internal static class AwaitInsertion
         return null;
     }
 
+    /// <summary>An identifier for <paramref name="name"/>, escaped with '@' when it is a keyword.</summary>
+    public static IdentifierNameSyntax Identifier(string name)
+        => SyntaxFactory.IdentifierName(SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name);
+
     private static bool IsCancellationToken(ITypeSymbol type)
         => type is { Name: "CancellationToken", ContainingNamespace: { Name: "Threading", ContainingNamespace.Name: "System" } };
 

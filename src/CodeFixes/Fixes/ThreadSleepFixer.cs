@@ -119,7 +119,7 @@ public sealed class ThreadSleepFixer : CodeFixProvider
                     var arguments = SyntaxFactory.ArgumentList(SyntaxFactory.SingletonSeparatedList(delayArgument));
                     if (plan.Token is not null)
                     {
-                        arguments = AwaitInsertion.Append(arguments, SyntaxFactory.Argument(SyntaxFactory.IdentifierName(plan.Token)));
+                        arguments = AwaitInsertion.Append(arguments, SyntaxFactory.Argument(AwaitInsertion.Identifier(plan.Token)));
                     }
 
                     call = SyntaxFactory.InvocationExpression(
@@ -127,7 +127,7 @@ public sealed class ThreadSleepFixer : CodeFixProvider
                         arguments);
                 }
 
-                return AwaitInsertion.Await(call, sleep);
+                return AwaitInsertion.Await(call, plan.Invocation);
             });
         }
 
