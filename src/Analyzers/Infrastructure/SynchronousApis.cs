@@ -77,25 +77,6 @@ public static class SynchronousApis
         return FindOnType(definition, definition.ContainingType, name, types);
     }
 
-    /// <summary>
-    /// True when the twin's parameters are exactly the synchronous method's (same types and ref kinds, positionally), so the
-    /// call's arguments can be passed to it unchanged. A twin matched through Span/Memory is reported but cannot be rewritten.
-    /// </summary>
-    public static bool HasIdenticalParameters(IMethodSymbol method, IMethodSymbol twin)
-    {
-        var definition = (method.ReducedFrom ?? method).OriginalDefinition;
-        var candidate = twin.OriginalDefinition;
-        for (var i = 0; i < definition.Parameters.Length; i++)
-        {
-            if (i >= candidate.Parameters.Length || !TypesMatch(definition.Parameters[i].Type, candidate.Parameters[i].Type, allowSpanToMemory: false))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     /// <summary>The fully qualified name used by <c>TG1003.excluded_methods</c>: <c>Namespace.Type.Method</c>, no generic arguments.</summary>
     public static string QualifiedName(IMethodSymbol method)
     {
@@ -217,6 +198,10 @@ public static class SynchronousApis
                     : SymbolEqualityComparer.Default.Equals(leftParameter, rightParameter);
             case IArrayTypeSymbol leftArray when right is IArrayTypeSymbol rightArray:
                 return leftArray.Rank == rightArray.Rank && TypesMatch(leftArray.ElementType, rightArray.ElementType, allowSpanToMemory: false);
+            case IArrayTypeSymbol { Rank: 1 } buffer when allowSpanToMemory && right is INamedTypeSymbol { TypeArguments.Length: 1 } memory
+                && IsSystemType(memory, "Memory", "ReadOnlyMemory", "ArraySegment"):
+                // Socket.Send(byte[]) pairs with SendAsync(ReadOnlyMemory<byte>) / SendAsync(ArraySegment<byte>).
+                return TypesMatch(buffer.ElementType, memory.TypeArguments[0], allowSpanToMemory: false);
             case INamedTypeSymbol leftNamed when right is INamedTypeSymbol rightNamed && leftNamed.IsGenericType:
                 if (!SymbolEqualityComparer.Default.Equals(leftNamed.OriginalDefinition, rightNamed.OriginalDefinition)
                     && !(allowSpanToMemory && IsSpanOfMemory(leftNamed, rightNamed)))
@@ -243,16 +228,14 @@ public static class SynchronousApis
         }
     }
 
-    /// <summary><c>Read(Span&lt;byte&gt;)</c> pairs with <c>ReadAsync(Memory&lt;byte&gt;)</c>: a span cannot live across an await.</summary>
+    /// <summary><c>Read(Span&lt;byte&gt;)</c> pairs with <c>ReadAsync(Memory&lt;byte&gt;)</c> (a span cannot live across an await).</summary>
     private static bool IsSpanOfMemory(INamedTypeSymbol span, INamedTypeSymbol memory)
-    {
-        if (span.ContainingNamespace?.ToDisplayString() != "System" || memory.ContainingNamespace?.ToDisplayString() != "System")
-        {
-            return false;
-        }
+        => (IsSystemType(span, "Span") && IsSystemType(memory, "Memory"))
+            || (IsSystemType(span, "ReadOnlySpan") && IsSystemType(memory, "ReadOnlyMemory"));
 
-        return (span.Name, memory.Name) is ("Span", "Memory") or ("ReadOnlySpan", "ReadOnlyMemory");
-    }
+    private static bool IsSystemType(INamedTypeSymbol type, params string[] names)
+        => Array.IndexOf(names, type.Name) >= 0
+            && type.ContainingNamespace is { Name: "System" } system && system.ContainingNamespace is { IsGlobalNamespace: true };
 
     /// <summary>Synchronous members whose async twin exists for other reasons than blocking I/O.</summary>
     private static bool IsKnownNonBlocking(IMethodSymbol method)

@@ -22,7 +22,7 @@ public sealed class SynchronousApiInAsyncContextAnalyzer : DiagnosticAnalyzer
 {
     public const string ExcludedMethodsOption = "TG1003.excluded_methods";
 
-    /// <summary>Diagnostic property naming the async twin, present when the call's arguments can be passed to it unchanged.</summary>
+    /// <summary>Diagnostic property naming the async twin; the fixer checks by binding that the call's arguments fit it.</summary>
     public const string TwinProperty = "Twin";
 
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptor.Create(
@@ -91,7 +91,7 @@ public sealed class SynchronousApiInAsyncContextAnalyzer : DiagnosticAnalyzer
 
         var receiverName = (invocation.Instance?.Type as INamedTypeSymbol ?? method.ContainingType)?.Name;
         var callName = receiverName is null ? method.Name : receiverName + "." + method.Name;
-        var properties = twin is not null && SynchronousApis.HasIdenticalParameters(method, twin)
+        var properties = twin is not null
             ? ImmutableDictionary<string, string?>.Empty.Add(TwinProperty, twin.Name)
             : ImmutableDictionary<string, string?>.Empty;
         var advice = twin is not null ? "await '" + twin.Name + "' instead" : PrimitiveAdvice(method, types);

@@ -815,6 +815,183 @@ public sealed class SynchronousApiInAsyncContextAnalyzerTests
     }
 
     [Fact]
+    public async Task Inaccessible_and_obsolete_twins_are_ignored()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading.Tasks;
+            class Client
+            {
+                public int Fetch() => 1;
+                private Task<int> FetchAsync() => Task.FromResult(1);
+                public int Ping() => 1;
+                [Obsolete("use Ping")] public Task<int> PingAsync() => Task.FromResult(1);
+                public async Task<int> SelfAsync() { await Task.Yield(); return {|TG1003:Fetch()|}; }
+            }
+            class Caller
+            {
+                public async Task<int> CallAsync(Client client)
+                {
+                    await Task.Yield();
+                    return client.Fetch() + client.Ping();
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Async_named_field_does_not_guard()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.IO;
+            using System.Threading.Tasks;
+            class Connector
+            {
+                private readonly bool _isAsync = true;
+                internal async Task FlushAsync(Stream stream)
+                {
+                    if (_isAsync)
+                        await stream.FlushAsync();
+                    else
+                        {|TG1003:stream.Flush()|};
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Driver_style_code_reports_only_the_planted_blocking_calls()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System;
+            using System.Buffers.Binary;
+            using System.IO;
+            using System.Net.Sockets;
+            using System.Text;
+            using System.Threading;
+            using System.Threading.Tasks;
+
+            sealed class WireConnector : IDisposable
+            {
+                private readonly Stream _stream;
+                private readonly SemaphoreSlim _writeLock = new(1, 1);
+                private readonly byte[] _header = new byte[5];
+                private readonly ManualResetEventSlim _ready = new();
+
+                public WireConnector(Stream stream) => _stream = stream;
+
+                public void Open() => OpenCore(async: false, CancellationToken.None).GetAwaiter().GetResult();
+                public Task OpenAsync(CancellationToken ct = default) => OpenCore(async: true, ct);
+
+                private async Task OpenCore(bool async, CancellationToken ct)
+                {
+                    var startup = BuildStartupMessage("app", "db");
+                    await WriteMessage(startup, async, ct);
+                    var (code, length) = await ReadHeader(async, ct);
+                    if (code != (byte)'R') throw new IOException("handshake failed");
+                    await Skip(length, async, ct);
+                    {|TG1003:_ready.Wait()|};
+                }
+
+                internal async ValueTask WriteMessage(byte[] message, bool async, CancellationToken ct)
+                {
+                    if (async)
+                        await _writeLock.WaitAsync(ct);
+                    else
+                        _writeLock.Wait(ct);
+                    try
+                    {
+                        if (async)
+                        {
+                            await _stream.WriteAsync(message, ct);
+                            await _stream.FlushAsync(ct);
+                            return;
+                        }
+
+                        _stream.Write(message, 0, message.Length);
+                        _stream.Flush();
+                    }
+                    finally
+                    {
+                        _writeLock.Release();
+                    }
+                }
+
+                internal async ValueTask<(byte Code, int Length)> ReadHeader(bool async, CancellationToken ct)
+                {
+                    var read = 0;
+                    while (read < _header.Length)
+                    {
+                        var n = async
+                            ? await _stream.ReadAsync(_header.AsMemory(read), ct)
+                            : _stream.Read(_header, read, _header.Length - read);
+                        if (n == 0) throw new EndOfStreamException();
+                        read += n;
+                    }
+
+                    return (_header[0], BinaryPrimitives.ReadInt32BigEndian(_header.AsSpan(1)) - 4);
+                }
+
+                private async ValueTask Skip(int length, bool async, CancellationToken ct)
+                {
+                    var buffer = new byte[Math.Min(length, 8192)];
+                    while (length > 0)
+                    {
+                        var n = !async ? _stream.Read(buffer, 0, Math.Min(length, buffer.Length))
+                                       : await _stream.ReadAsync(buffer.AsMemory(0, Math.Min(length, buffer.Length)), ct);
+                        length -= n;
+                    }
+                }
+
+                public async Task<string> DescribeAsync(CancellationToken ct)
+                {
+                    using var ms = new MemoryStream();
+                    using (var writer = new StreamWriter(ms, Encoding.UTF8, 256, leaveOpen: true))
+                    {
+                        writer.Write("connector:");
+                        writer.Flush();
+                    }
+
+                    var body = new StreamReader(_stream);
+                    var banner = {|TG1003:body.ReadLine()|};
+                    await Task.Yield();
+                    return Encoding.UTF8.GetString(ms.ToArray()) + banner;
+                }
+
+                public async Task<bool> TryAcquireAsync(CancellationToken ct)
+                {
+                    if (_writeLock.Wait(0)) return true;
+                    await Task.Yield();
+                    return {|TG1003:_writeLock.Wait(TimeSpan.FromSeconds(1))|};
+                }
+
+                public async Task PingAsync(Socket socket, CancellationToken ct)
+                {
+                    await Task.Yield();
+                    {|TG1003:socket.Send(new byte[] { 1 })|};
+                }
+
+                private static byte[] BuildStartupMessage(string user, string database)
+                {
+                    using var ms = new MemoryStream();
+                    using var writer = new BinaryWriter(ms);
+                    writer.Write(0);
+                    writer.Write(Encoding.UTF8.GetBytes(user + "\0" + database + "\0"));
+                    writer.Flush();
+                    return ms.ToArray();
+                }
+
+                public void Dispose()
+                {
+                    _stream.Dispose();
+                    _writeLock.Dispose();
+                    _ready.Dispose();
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Half_typed_code_does_not_throw()
     {
         var test = new Verify.Test
