@@ -345,6 +345,38 @@ public sealed class SynchronousApiFixerTests
     }
 
     [Fact]
+    public async Task Casts_patterns_and_postfix_operators_keep_their_meaning()
+    {
+        await Verify.VerifyFixAllAsync("""
+            using System.Data.Common;
+            using System.Threading.Tasks;
+            class Repository
+            {
+                public async Task<int> CountAsync(DbCommand command, DbDataReader reader)
+                {
+                    await Task.Yield();
+                    var total = (int){|TG1003:command.ExecuteScalar()|}!;
+                    var text = {|TG1003:command.ExecuteScalar()|}!.ToString();
+                    return {|TG1003:reader.Read()|} is true ? total + text!.Length : 0;
+                }
+            }
+            """, """
+            using System.Data.Common;
+            using System.Threading.Tasks;
+            class Repository
+            {
+                public async Task<int> CountAsync(DbCommand command, DbDataReader reader)
+                {
+                    await Task.Yield();
+                    var total = (int)(await command.ExecuteScalarAsync())!;
+                    var text = (await command.ExecuteScalarAsync())!.ToString();
+                    return await reader.ReadAsync() is true ? total + text!.Length : 0;
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task No_fix_inside_a_lock()
     {
         await Verify.VerifyNoCodeFixAsync("""

@@ -772,6 +772,9 @@ public sealed class SynchronousApiInAsyncContextAnalyzerTests
                 {|TG1003:File.ReadAllText("config.txt")|};
                 app.MapGet("/", () => banner);
                 app.Run();
+
+                static void Log(string message) => Console.WriteLine(message);
+                record Settings(string Url);
                 """,
             TestState = { OutputKind = OutputKind.ConsoleApplication },
         };
