@@ -69,7 +69,41 @@ public static class TaskCompletionFacts
             return false;
         }
 
-        return analysis.IsContinuationAntecedent(keys) || analysis.HoldsAt(taskReference.Syntax, keys);
+        return analysis.IsContinuationAntecedent(keys) || analysis.IsSynchronousPathLocal(keys) || analysis.HoldsAt(taskReference.Syntax, keys)
+            || IsElementOfCompletedSource(model, types, keys, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>await Task.WhenAll(tasks); tasks.Select(t => t.Result)</c>: the parameter of a LINQ lambda over a collection is one of its
+    /// elements, so the facts about the collection's elements at the point where the lambda is created apply (a query built before the
+    /// fact and enumerated after it is still reported: the lambda is checked where it is written).
+    /// </summary>
+    private static bool IsElementOfCompletedSource(SemanticModel model, WellKnownTypes types, List<TaskKey> keys, CancellationToken cancellationToken)
+    {
+        foreach (var key in keys)
+        {
+            if (key is not { IsElement: false, Symbol: IParameterSymbol { Ordinal: 0, ContainingSymbol: IMethodSymbol { MethodKind: MethodKind.AnonymousFunction } lambdaSymbol } }
+                || lambdaSymbol.DeclaringSyntaxReferences.Length != 1
+                || lambdaSymbol.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not AnonymousFunctionExpressionSyntax lambda
+                || lambda.Parent is not ArgumentSyntax { Parent.Parent: InvocationExpressionSyntax call }
+                || model.GetOperation(call, cancellationToken) is not IInvocationOperation { Instance: null, Arguments.Length: > 1 } invocation
+                || invocation.TargetMethod.ContainingType?.ToDisplayString() != "System.Linq.Enumerable"
+                || invocation.Arguments[0].Syntax.Span.Contains(lambda.Span)
+                || AsyncContext.EnclosingFunction(lambda) is not { } outer)
+            {
+                continue;
+            }
+
+            var outerAnalysis = new Analysis(model, types, outer, cancellationToken);
+            if (outerAnalysis.KeyFor(invocation.Arguments[0].Value) is { IsElement: false } source
+                && !outerAnalysis.IsReassignedAnywhere(key.Symbol)
+                && outerAnalysis.HoldsAt(lambda, new List<TaskKey> { new(source.Symbol, isElement: true) }))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -198,6 +232,10 @@ public static class TaskCompletionFacts
             this.cancellationToken = cancellationToken;
         }
 
+        public TaskKey? KeyFor(IOperation? operation) => KeyOf(operation);
+
+        public bool IsReassignedAnywhere(ISymbol symbol) => HasMutation(symbol, m => m.Kind == Mutation.Reassign);
+
         public List<TaskKey> KeysFor(IOperation? task)
         {
             var keys = new List<TaskKey>();
@@ -230,6 +268,24 @@ public static class TaskCompletionFacts
             }
 
             return keys;
+        }
+
+        /// <summary><c>var t = OpenCore(async: false, ct); ... t.GetAwaiter().GetResult();</c> with <c>t</c> never reassigned.</summary>
+        public bool IsSynchronousPathLocal(List<TaskKey> keys)
+        {
+            foreach (var key in keys)
+            {
+                if (key is { IsElement: false, Symbol: ILocalSymbol local }
+                    && local.DeclaringSyntaxReferences.Length == 1
+                    && local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: { } initializer }
+                    && IsSynchronousPathCall(GetOperation(initializer))
+                    && !HasMutation(local, m => m.Kind == Mutation.Reassign))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         /// <summary>The parameter of a ContinueWith / ContinueWhenAll / ContinueWhenAny continuation is already complete.</summary>

@@ -312,6 +312,43 @@ public sealed class BlockingTaskWaitAnalyzerTests
     }
 
     [Fact]
+    public async Task Result_in_a_Select_over_the_awaited_collection_is_not_reported()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                async Task<int[]> AllAsync(Task<int>[] tasks)
+                {
+                    await Task.WhenAll(tasks);
+                    return tasks.Select(t => t.Result).ToArray();
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Result_in_a_Select_written_before_the_await_is_reported()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                async Task<int[]> AllAsync(Task<int>[] tasks)
+                {
+                    var results = tasks.Select(t => {|TG1001:t.Result|});
+                    await Task.WhenAll(tasks);
+                    return results.ToArray();
+                }
+
+                int[] Other(Task<int>[] tasks, Task<int>[] others)
+                {
+                    {|TG1001:Task.WaitAll(others)|};
+                    return tasks.Select(t => {|TG1001:t.Result|}).ToArray();
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Result_of_a_task_added_to_the_list_after_WhenAll_is_reported()
     {
         await VerifyAsync("""
@@ -495,6 +532,32 @@ public sealed class BlockingTaskWaitAnalyzerTests
     }
 
     [Fact]
+    public async Task Result_inside_a_loop_guarded_by_its_completion_is_not_reported()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                int Drain(Queue<Task<int>> queue)
+                {
+                    var sum = 0;
+                    while (queue.Count > 0)
+                    {
+                        var next = queue.Peek();
+                        if (!next.IsCompleted)
+                        {
+                            break;
+                        }
+
+                        sum += queue.Dequeue() == next ? next.Result : 0;
+                    }
+
+                    return sum;
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Result_behind_a_guard_on_another_task_is_reported()
     {
         await VerifyAsync("""
@@ -574,6 +637,23 @@ public sealed class BlockingTaskWaitAnalyzerTests
 
                 private async ValueTask<int> ReadCore(bool async) => async ? await Task.FromResult(1) : 1;
                 private async Task<int> CountCore(bool async) => async ? await Task.FromResult(1) : 1;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task GetResult_of_a_stored_task_from_a_call_with_async_false_is_not_reported()
+    {
+        await VerifyAsync("""
+            class Connection
+            {
+                public int Read()
+                {
+                    var pending = ReadCore(async: false);
+                    return pending.GetAwaiter().GetResult();
+                }
+
+                private async ValueTask<int> ReadCore(bool async) => async ? await Task.FromResult(1) : 1;
             }
             """);
     }
