@@ -10,6 +10,7 @@ using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Editing;
+using Microsoft.CodeAnalysis.Formatting;
 using TailGuard.Analyzers;
 using static Microsoft.CodeAnalysis.CSharp.SyntaxFactory;
 
@@ -116,7 +117,23 @@ public sealed class BlockingTaskWaitFixer : CodeFixProvider
             MakeAsync(editor, model, function, cancellationToken);
         }
 
-        return document.WithSyntaxRoot(editor.GetChangedRoot());
+        return document.WithSyntaxRoot(Flatten(editor.GetChangedRoot()));
+    }
+
+    /// <summary>Marks a block made from one statement (<c>await x; return;</c>) to be spliced into its parent block when it has one.</summary>
+    private static readonly SyntaxAnnotation FlattenAnnotation = new("TailGuard.FlattenBlock");
+
+    private static SyntaxNode Flatten(SyntaxNode root)
+    {
+        while (root.GetAnnotatedNodes(FlattenAnnotation).OfType<BlockSyntax>().FirstOrDefault(b => b.Parent is BlockSyntax) is { } block)
+        {
+            var statements = block.Statements.ToList();
+            statements[0] = statements[0].WithLeadingTrivia(block.GetLeadingTrivia());
+            statements[statements.Count - 1] = statements[statements.Count - 1].WithTrailingTrivia(block.GetTrailingTrivia());
+            root = root.ReplaceNode(block, statements.Select(s => s.WithAdditionalAnnotations(Formatter.Annotation)));
+        }
+
+        return root;
     }
 
     private static FixPlan? Plan(SyntaxNode root, SemanticModel model, Diagnostic diagnostic, CancellationToken cancellationToken)
@@ -484,7 +501,7 @@ public sealed class BlockingTaskWaitFixer : CodeFixProvider
                 return awaitStatement.WithTriviaFrom(currentReturn);
             }
 
-            return Block(awaitStatement, ReturnStatement()).WithTriviaFrom(currentReturn);
+            return Block(awaitStatement, ReturnStatement()).WithTriviaFrom(currentReturn).WithAdditionalAnnotations(FlattenAnnotation);
         });
     }
 

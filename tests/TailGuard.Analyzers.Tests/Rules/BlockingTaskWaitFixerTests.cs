@@ -475,6 +475,70 @@ public sealed class BlockingTaskWaitFixerTests
     }
 
     [Fact]
+    public async Task Returned_tasks_of_a_non_generic_task_method_are_awaited_when_it_is_made_async()
+    {
+        await Verify.VerifyCodeFixAsync(Usings + """
+            class Service
+            {
+                Task SaveAsync() => Task.CompletedTask;
+                Task RunAsync(Task pending, bool save)
+                {
+                    if (save)
+                    {
+                        return SaveAsync();
+                    }
+
+                    {|TG1001:pending.GetAwaiter().GetResult()|};
+                    return SaveAsync();
+                }
+            }
+            """, Usings + """
+            class Service
+            {
+                Task SaveAsync() => Task.CompletedTask;
+                async Task RunAsync(Task pending, bool save)
+                {
+                    if (save)
+                    {
+                        await SaveAsync();
+                        return;
+                    }
+
+                    await pending;
+                    await SaveAsync();
+                }
+            }
+            """, MakeAsync);
+    }
+
+    [Fact]
+    public async Task An_async_lambda_gets_await()
+    {
+        await Verify.VerifyCodeFixAsync(Usings + """
+            class Service
+            {
+                Func<Task<int>> Make(Task<int> t) => async () => {|TG1001:t.Result|} + 1;
+            }
+            """, Usings + """
+            class Service
+            {
+                Func<Task<int>> Make(Task<int> t) => async () => await t + 1;
+            }
+            """, Await);
+    }
+
+    [Fact]
+    public async Task A_sync_lambda_is_not_made_async()
+    {
+        await Verify.VerifyNoCodeFixAsync(Usings + """
+            class Service
+            {
+                Func<int> Make(Task<int> t) => () => {|TG1001:t.Result|};
+            }
+            """);
+    }
+
+    [Fact]
     public async Task A_value_returning_method_is_not_made_async()
     {
         await Verify.VerifyNoCodeFixAsync(Usings + """
