@@ -648,7 +648,8 @@ public static class TaskCompletionFacts
                         if (sub.Member is IPropertyReferenceOperation { Property: { } member }
                             && sub.Pattern is IConstantPatternOperation { Value.ConstantValue: { HasValue: true, Value: true } }
                             && Array.IndexOf(CompletionProperties, member.Name) >= 0
-                            && Matches(KeyOf(Unwrap(value, forAwait: false)), keys, position))
+                            && (Matches(KeyOf(Unwrap(value, forAwait: false)), keys, position)
+                                || (recursive.DeclaredSymbol is ILocalSymbol designated && Matches(new TaskKey(designated, isElement: false), keys, position))))
                         {
                             return true;
                         }
