@@ -1,3 +1,8 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Verify = TailGuard.Analyzers.Tests.CSharpAnalyzerVerifier<TailGuard.Analyzers.BlockingTaskWaitAnalyzer>;
 
 namespace TailGuard.Analyzers.Tests.Rules;
@@ -12,7 +17,46 @@ public sealed class BlockingTaskWaitPrecisionTests
     [Fact]
     public async Task Database_driver_style_code_reports_only_the_planted_blocking_calls()
     {
-        await Verify.VerifyAnalyzerAsync("""
+        await Verify.VerifyAnalyzerAsync(DriverSource);
+    }
+
+    [Fact]
+    public async Task Cache_client_style_code_reports_only_the_planted_blocking_calls()
+    {
+        await Verify.VerifyAnalyzerAsync(CacheSource);
+    }
+
+    [Fact]
+    public async Task The_analyzer_does_not_throw_on_the_corpus_cut_at_and_inside_every_statement()
+    {
+        var exceptions = new List<string>();
+        foreach (var marked in new[] { DriverSource, CacheSource })
+        {
+            var source = marked.Replace("{|TG1001:", string.Empty, StringComparison.Ordinal).Replace("|}", string.Empty, StringComparison.Ordinal);
+            var full = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Preview));
+            var cuts = full.GetRoot().DescendantNodes().OfType<StatementSyntax>()
+                .SelectMany(s => new[] { s.Span.End, s.SpanStart + (s.Span.Length / 2) })
+                .Distinct();
+            foreach (var cut in cuts)
+            {
+                var tree = CSharpSyntaxTree.ParseText(source[..cut], new CSharpParseOptions(LanguageVersion.Preview));
+                var compilation = CSharpCompilation.Create("Cut", new[] { tree }, TestReferences.Net100,
+                    new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+                var options = new CompilationWithAnalyzersOptions(
+                    new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+                    (exception, analyzer, diagnostic) => exceptions.Add(cut + ": " + exception),
+                    concurrentAnalysis: false,
+                    logAnalyzerExecutionTime: false);
+                var withAnalyzers = compilation.WithAnalyzers(ImmutableArray.Create<DiagnosticAnalyzer>(new BlockingTaskWaitAnalyzer()), options);
+                var diagnostics = await withAnalyzers.GetAnalyzerDiagnosticsAsync(CancellationToken.None);
+                exceptions.AddRange(diagnostics.Where(d => d.Id == "AD0001").Select(d => cut + ": " + d.GetMessage()));
+            }
+        }
+
+        Assert.Empty(exceptions);
+    }
+
+    private const string DriverSource = """
             using System;
             using System.Collections.Generic;
             using System.Diagnostics;
@@ -163,13 +207,9 @@ public sealed class BlockingTaskWaitPrecisionTests
             {
                 public Connector Connector { get; } = connector;
             }
-            """);
-    }
+            """;
 
-    [Fact]
-    public async Task Cache_client_style_code_reports_only_the_planted_blocking_calls()
-    {
-        await Verify.VerifyAnalyzerAsync("""
+    private const string CacheSource = """
             using System;
             using System.Collections.Concurrent;
             using System.Collections.Generic;
@@ -278,6 +318,5 @@ public sealed class BlockingTaskWaitPrecisionTests
 
                 private static Task<string?> FetchAsync(string key) => Task.FromResult<string?>(key);
             }
-            """);
-    }
+            """;
 }
