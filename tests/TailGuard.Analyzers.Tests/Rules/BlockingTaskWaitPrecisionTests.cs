@@ -30,18 +30,25 @@ public sealed class BlockingTaskWaitPrecisionTests
     public async Task The_analyzer_does_not_throw_on_the_corpus_cut_at_and_inside_every_statement()
     {
         var exceptions = new List<string>();
+        var parseOptions = new CSharpParseOptions(LanguageVersion.Preview);
+
+        // One compilation whose (few) references are bound once; each cut only adds its syntax tree.
+        var needed = new[] { "System.Runtime", "System.Collections", "System.Collections.Concurrent", "System.Linq", "System.Threading",
+            "System.Threading.Channels", "System.Net.Sockets", "System.Net.Primitives", "System.Console" };
+        var references = TestReferences.Net100.Where(r => needed.Any(n => r.Display == n + " (net100)"));
+        Assert.Equal(needed.Length, references.Count());
+        var empty = CSharpCompilation.Create("Cut", Array.Empty<SyntaxTree>(), references,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         foreach (var marked in new[] { DriverSource, CacheSource })
         {
             var source = marked.Replace("{|TG1001:", string.Empty, StringComparison.Ordinal).Replace("|}", string.Empty, StringComparison.Ordinal);
-            var full = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Preview));
+            var full = CSharpSyntaxTree.ParseText(source, parseOptions);
             var cuts = full.GetRoot().DescendantNodes().OfType<StatementSyntax>()
-                .SelectMany(s => new[] { s.Span.End, s.SpanStart + (s.Span.Length / 2) })
+                .SelectMany(s => IsAboutTasks(s) ? new[] { s.Span.End, s.SpanStart + (s.Span.Length / 2) } : new[] { s.Span.End })
                 .Distinct();
             foreach (var cut in cuts)
             {
-                var tree = CSharpSyntaxTree.ParseText(source[..cut], new CSharpParseOptions(LanguageVersion.Preview));
-                var compilation = CSharpCompilation.Create("Cut", new[] { tree }, TestReferences.Net100,
-                    new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+                var compilation = empty.AddSyntaxTrees(CSharpSyntaxTree.ParseText(source[..cut], parseOptions));
                 var options = new CompilationWithAnalyzersOptions(
                     new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
                     (exception, analyzer, diagnostic) => exceptions.Add(cut + ": " + exception),
@@ -54,6 +61,14 @@ public sealed class BlockingTaskWaitPrecisionTests
         }
 
         Assert.Empty(exceptions);
+    }
+
+    /// <summary>Half-typed cuts only where the analyzer has work to do: every statement is also cut at its end.</summary>
+    private static bool IsAboutTasks(StatementSyntax statement)
+    {
+        var text = statement.ToString();
+        return text.Contains("Result", StringComparison.Ordinal) || text.Contains("Wait", StringComparison.Ordinal)
+            || text.Contains("IsCompleted", StringComparison.Ordinal) || text.Contains("await", StringComparison.Ordinal);
     }
 
     private const string DriverSource = """
