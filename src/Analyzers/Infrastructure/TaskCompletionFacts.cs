@@ -28,7 +28,7 @@ namespace TailGuard.Analyzers;
 /// blocking read of <c>t</c>; <c>Debug.Assert(t.IsCompleted)</c>; conditions on <c>IsCompleted</c>,
 /// <c>IsCompletedSuccessfully</c>, <c>IsFaulted</c>, <c>IsCanceled</c>, <c>Status == TaskStatus.RanToCompletion</c> (also
 /// <c>Faulted</c>/<c>Canceled</c>) or a bool-returning <c>t.Wait(timeout)</c>; an <c>if (!t.IsCompleted) { ... }</c> whose body
-/// awaits <c>t</c> or leaves (return, throw, break, continue); the antecedent parameter of a <c>ContinueWith</c> continuation;
+/// awaits <c>t</c> or leaves (return, throw, break, continue); a <c>while (!t.IsCompleted)</c> loop with no <c>break</c>; the antecedent parameter of a <c>ContinueWith</c> continuation;
 /// <c>Task.FromResult</c>/<c>Task.CompletedTask</c>; a task returned by a call whose <c>async</c> parameter is the constant <c>false</c>
 /// (the drivers' shared sync/async implementation).
 /// </para>
@@ -450,6 +450,10 @@ public static class TaskCompletionFacts
                     }
 
                     return false;
+                case WhileStatementSyntax whileStatement:
+                    // while (!t.IsCompleted) { ... } ends only when t has completed, unless the body breaks out.
+                    return ContainsUnconditionalFact(whileStatement.Condition, whileStatement, keys)
+                        || (ConditionHolds(whileStatement.Condition, false, keys, whileStatement.SpanStart) && !BreaksOut(whileStatement));
                 case IfStatementSyntax ifStatement:
                     if (ContainsUnconditionalFact(ifStatement.Condition, ifStatement, keys))
                     {
@@ -466,6 +470,17 @@ public static class TaskCompletionFacts
             }
         }
 
+        private static bool IsNameOf(SyntaxNode node)
+            => node is InvocationExpressionSyntax { Expression: IdentifierNameSyntax { Identifier.ValueText: "nameof" } };
+
+        /// <summary>True when a <c>break</c> (or <c>goto</c>) in the loop's body may leave it.</summary>
+        private static bool BreaksOut(WhileStatementSyntax loop)
+            => loop.Statement.DescendantNodesAndSelf(n => n is not AnonymousFunctionExpressionSyntax and not LocalFunctionStatementSyntax
+                    and not ForStatementSyntax and not CommonForEachStatementSyntax and not WhileStatementSyntax and not DoStatementSyntax
+                    and not SwitchStatementSyntax)
+                .Any(n => n is BreakStatementSyntax or GotoStatementSyntax)
+                || loop.Statement.DescendantNodes().OfType<GotoStatementSyntax>().Any();
+
         private bool LeavesOrEstablishes(StatementSyntax statement, List<TaskKey> keys)
             => EndsAbruptly(statement) || Establishes(statement, keys);
 
@@ -481,7 +496,8 @@ public static class TaskCompletionFacts
 
         private bool ContainsUnconditionalFact(SyntaxNode node, SyntaxNode statement, List<TaskKey> keys)
         {
-            foreach (var candidate in node.DescendantNodesAndSelf(n => n is not AnonymousFunctionExpressionSyntax and not LocalFunctionStatementSyntax))
+            foreach (var candidate in node.DescendantNodesAndSelf(n => n is not AnonymousFunctionExpressionSyntax and not LocalFunctionStatementSyntax
+                && !IsNameOf(n)))
             {
                 if (candidate is not (AwaitExpressionSyntax or InvocationExpressionSyntax or MemberAccessExpressionSyntax))
                 {

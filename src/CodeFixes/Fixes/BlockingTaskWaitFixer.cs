@@ -391,6 +391,13 @@ public sealed class BlockingTaskWaitFixer : CodeFixProvider
             {
                 return false;
             }
+
+            // A span (or other ref struct) local may not live across an await.
+            if (node is VariableDeclaratorSyntax or SingleVariableDesignationSyntax
+                && model.GetDeclaredSymbol(node, cancellationToken) is ILocalSymbol { Type.IsRefLikeType: true })
+            {
+                return false;
+            }
         }
 
         return true;

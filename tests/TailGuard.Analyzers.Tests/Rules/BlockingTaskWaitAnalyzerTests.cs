@@ -558,6 +558,49 @@ public sealed class BlockingTaskWaitAnalyzerTests
     }
 
     [Fact]
+    public async Task Result_after_a_loop_that_waits_for_completion_is_not_reported()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                async Task<int> GetAsync(Task<int> t)
+                {
+                    while (!t.IsCompleted)
+                    {
+                        await Task.Delay(10);
+                    }
+
+                    return t.Result;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Result_after_a_loop_that_may_break_out_early_is_reported()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                async Task<int> GetAsync(Task<int> t, CancellationToken ct)
+                {
+                    while (!t.IsCompleted)
+                    {
+                        if (ct.IsCancellationRequested)
+                        {
+                            break;
+                        }
+
+                        await Task.Delay(10);
+                    }
+
+                    return {|TG1001:t.Result|};
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Result_behind_a_guard_on_another_task_is_reported()
     {
         await VerifyAsync("""
@@ -988,6 +1031,21 @@ public sealed class BlockingTaskWaitAnalyzerTests
             class Service
             {
                 string Name(Task<int> t) => nameof(Task<int>.Result) + nameof(t.Result);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task A_read_in_nameof_does_not_make_a_later_read_known_complete()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                int Get(Task<int> t)
+                {
+                    Console.WriteLine(nameof(t.Result));
+                    return {|TG1001:t.Result|};
+                }
             }
             """);
     }

@@ -566,6 +566,21 @@ public sealed class BlockingTaskWaitFixerTests
     }
 
     [Fact]
+    public async Task A_method_with_a_span_local_is_not_made_async()
+    {
+        await Verify.VerifyNoCodeFixAsync(Usings + """
+            class Service
+            {
+                public Task<int> ParseAsync(Task<string> t)
+                {
+                    ReadOnlySpan<char> text = {|TG1001:t.Result|}.AsSpan();
+                    return Task.FromResult(text.Length);
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task A_task_returning_method_holding_a_lock_is_not_made_async()
     {
         await Verify.VerifyNoCodeFixAsync(Usings + """
