@@ -857,6 +857,8 @@ public static class TaskCompletionFacts
                     WhileStatementSyntax whileStatement => child != whileStatement.Condition,
                     ForStatementSyntax forStatement => child == forStatement.Statement || (child is ExpressionSyntax incrementor && forStatement.Incrementors.Contains(incrementor)),
                     CommonForEachStatementSyntax forEach => child != forEach.Expression,
+                    DoStatementSyntax doStatement => child == doStatement.Statement
+                        && doStatement.Statement.DescendantNodes().Any(n => n is ContinueStatementSyntax or BreakStatementSyntax or GotoStatementSyntax),
                     SwitchStatementSyntax switchStatement => child != switchStatement.Expression,
                     SwitchExpressionSyntax switchExpression => child != switchExpression.GoverningExpression,
                     TryStatementSyntax tryStatement => child is CatchClauseSyntax || (child == tryStatement.Block && tryStatement.Catches.Count > 0),

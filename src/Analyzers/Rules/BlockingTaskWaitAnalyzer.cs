@@ -58,7 +58,7 @@ public sealed class BlockingTaskWaitAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        Report(context, types, property.Instance, BlockingTaskWaitShape.Result, property.Property.ContainingType.Name + ".Result");
+        Report(context, types, TaskWaits.GetWaitedTask(property, types), BlockingTaskWaitShape.Result, property.Property.ContainingType.Name + ".Result");
     }
 
     private static void AnalyzeInvocation(OperationAnalysisContext context, WellKnownTypes types)
@@ -73,10 +73,10 @@ public sealed class BlockingTaskWaitAnalyzer : DiagnosticAnalyzer
         switch (method.Name)
         {
             case "Wait":
-                Report(context, types, invocation.Instance, BlockingTaskWaitShape.Wait, "Task.Wait");
+                Report(context, types, TaskWaits.GetWaitedTask(invocation, types), BlockingTaskWaitShape.Wait, "Task.Wait");
                 break;
             case "GetResult":
-                Report(context, types, invocation.Instance, BlockingTaskWaitShape.GetResult, "GetAwaiter().GetResult()");
+                Report(context, types, TaskWaits.GetWaitedTask(invocation, types), BlockingTaskWaitShape.GetResult, "GetAwaiter().GetResult()");
                 break;
             case "WaitAll":
                 Report(context, types, taskReference: null, BlockingTaskWaitShape.WaitAll, "Task.WaitAll");
