@@ -48,8 +48,10 @@ public static class LoopSyntax
         => node.DescendantNodes(n => n == node || !IsFunctionBoundary(n));
 
     /// <summary>
-    /// True when running <paramref name="loop"/> can give the thread back: an <c>await</c> anywhere in it (condition, body,
-    /// incrementors), <c>await foreach</c>, <c>await using</c>, or a <c>yield return</c> (an async iterator hands control to its consumer).
+    /// True when the iterations of <paramref name="loop"/> can give the thread back: an <c>await</c> in its condition, body or
+    /// incrementors, <c>await foreach</c>, <c>await using</c>, or a <c>yield return</c> (an async iterator hands control to its
+    /// consumer). An await in the parts evaluated once, before the first iteration (the collection of a <c>foreach</c>, the
+    /// initializers of a <c>for</c>), does not count: <c>foreach (var x in await LoadAsync())</c> never yields while it iterates.
     /// </summary>
     public static bool ContainsSuspension(SyntaxNode loop)
     {
@@ -58,7 +60,14 @@ public static class LoopSyntax
             return true;
         }
 
-        return DescendantsInSameFunction(loop).Any(IsSuspension);
+        var once = loop switch
+        {
+            CommonForEachStatementSyntax forEach => forEach.Expression.Span,
+            ForStatementSyntax { Declaration: { } declaration } => declaration.Span,
+            ForStatementSyntax { Initializers.Count: > 0 } forLoop => forLoop.Initializers.Span,
+            _ => default(Microsoft.CodeAnalysis.Text.TextSpan?),
+        };
+        return DescendantsInSameFunction(loop).Any(n => IsSuspension(n) && !(once is { } span && span.Contains(n.Span)));
     }
 
     /// <summary>Loops directly nested in <paramref name="loop"/>'s body (not inside a further loop, lambda or local function).</summary>

@@ -269,6 +269,156 @@ public sealed class LoopWithoutYieldAnalyzerTests
     }
 
     [Fact]
+    public async Task Await_in_the_collection_of_a_foreach_does_not_make_its_iterations_yield()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            class Worker
+            {
+                public async Task<int> RunAsync(Task<List<int[]>> rows)
+                {
+                    var n = 0;
+                    {|TG2001:foreach|} (var row in await rows)
+                    {
+                        foreach (var cell in row) n += cell;
+                    }
+
+                    return n;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Break_of_a_nested_switch_or_loop_is_not_an_exit_of_the_outer_loop()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+            class Worker
+            {
+                int _state;
+                int _n;
+                public async Task RunAsync()
+                {
+                    await Task.Yield();
+                    {|TG2001:while|} (true)
+                    {
+                        switch (_state)
+                        {
+                            case 1: _n++; break;
+                            default: break;
+                        }
+                    }
+                }
+
+                public async Task OtherAsync()
+                {
+                    await Task.Yield();
+                    {|TG2001:while|} (true)
+                    {
+                        for (var i = 0; i < 4; i++) { if (i == 2) break; }
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Goto_out_of_the_loop_is_an_exit()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+            class Worker
+            {
+                public async Task<int> RunAsync(int[] data)
+                {
+                    await Task.Yield();
+                    var i = 0;
+                    while (true)
+                    {
+                        if (data[i++] == 0) goto done;
+                    }
+
+                    done:
+                    return i;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Constant_count_of_a_large_range_or_a_collection_times_a_large_constant_is_reported()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Collections.Generic;
+            using System.Linq;
+            using System.Threading.Tasks;
+            class Worker
+            {
+                public async Task<long> RunAsync(List<int> items)
+                {
+                    await Task.Yield();
+                    long sum = 0;
+                    {|TG2001:foreach|} (var i in Enumerable.Range(0, 1_000_000)) sum += i;
+                    {|TG2001:foreach|} (var item in items)
+                    {
+                        for (var j = 0; j != 20_000; j++) sum += item * j;
+                    }
+
+                    return sum;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Constant_count_at_the_limit_is_not_reported()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+            class Worker
+            {
+                public async Task<long> RunAsync()
+                {
+                    await Task.Yield();
+                    long sum = 0;
+                    for (var i = 1; i <= 100; i++)
+                    {
+                        for (var j = 0; j < 200; j += 2) sum += i * j;
+                    }
+
+                    return sum;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Loops_inside_a_lambda_in_the_body_do_not_count_as_nested()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System;
+            using System.Collections.Generic;
+            using System.Threading.Tasks;
+            class Worker
+            {
+                public async Task<int> RunAsync(List<int[]> rows, Action<Action> schedule)
+                {
+                    await Task.Yield();
+                    var n = 0;
+                    foreach (var row in rows)
+                    {
+                        schedule(() => { foreach (var cell in row) n += cell; });
+                    }
+
+                    return n;
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Loop_whose_body_awaits_is_not_reported()
     {
         await Verify.VerifyAnalyzerAsync("""

@@ -306,6 +306,44 @@ public sealed class LoopWithoutYieldFixerTests
     }
 
     [Fact]
+    public async Task Fix_in_a_partial_type_declared_twice_uses_a_local_constant()
+    {
+        await Verify.VerifyCodeFixAsync("""
+            using System.Threading.Tasks;
+            partial class Worker
+            {
+                bool _stop;
+            }
+
+            partial class Worker
+            {
+                public async Task RunAsync()
+                {
+                    await Task.Yield();
+                    {|TG2001:while|} (!_stop) { }
+                }
+            }
+            """, """
+            using System.Threading.Tasks;
+            partial class Worker
+            {
+                bool _stop;
+            }
+
+            partial class Worker
+            {
+                public async Task RunAsync()
+                {
+                    await Task.Yield();
+                    const int YieldEvery = 1024;
+                    var yieldCounter = 0;
+                    while (!_stop) { if (++yieldCounter % YieldEvery == 0) await Task.Yield(); }
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task No_fix_inside_a_lock_or_when_a_span_would_live_across_the_await()
     {
         await Verify.VerifyNoCodeFixAsync("""
