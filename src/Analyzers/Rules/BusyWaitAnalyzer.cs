@@ -11,7 +11,8 @@ namespace TailGuard.Analyzers;
 /// <summary>
 /// TG2002: a loop that only polls a condition, and <c>SpinWait.SpinUntil</c>, in any code.
 /// A polling loop is a <c>while</c>, <c>do</c> or <c>for</c> (without incrementors) whose body holds nothing but wait hints
-/// (<c>Thread.SpinWait</c>, <c>Thread.Yield</c>, <c>Thread.Sleep(0)</c>, <c>SpinWait.SpinOnce</c>, memory barriers), plain reads
+/// (<c>Thread.SpinWait</c>, <c>Thread.Yield</c>, <c>Thread.Sleep(0)</c>, <c>SpinWait.SpinOnce</c>, memory barriers, and the async spins
+/// <c>await Task.Yield()</c> and <c>await Task.Delay(0)</c>), plain reads
 /// (<c>Volatile.Read</c>, <c>Interlocked.Read</c>, <c>Interlocked.CompareExchange(ref x, v, v)</c>), cancellation checks, and
 /// <c>if (condition) break/return/throw/continue;</c> exits; and whose condition polls: it has no side effects, or it is an
 /// <c>Interlocked</c> operation (a spin lock), or the body holds an explicit wait hint (<c>while (!TryTake()) Thread.SpinWait(1);</c>).
@@ -44,14 +45,13 @@ public sealed class BusyWaitAnalyzer : DiagnosticAnalyzer
         context.RegisterCompilationStartAction(start =>
         {
             var types = WellKnownTypes.Create(start.Compilation);
-            if (types.Thread is null)
+            if (Detector.Create(start.Compilation, types) is not { } detector)
             {
                 return;
             }
 
-            var clocks = new Clocks(start.Compilation);
             start.RegisterSyntaxNodeAction(
-                c => AnalyzeLoop(c, types, clocks),
+                c => AnalyzeLoop(c, detector),
                 SyntaxKind.WhileStatement,
                 SyntaxKind.DoStatement,
                 SyntaxKind.ForStatement);
@@ -74,50 +74,69 @@ public sealed class BusyWaitAnalyzer : DiagnosticAnalyzer
         context.ReportDiagnostic(Diagnostic.Create(Rule, location, "'SpinWait.SpinUntil' polls its condition"));
     }
 
-    private static void AnalyzeLoop(SyntaxNodeAnalysisContext context, WellKnownTypes types, Clocks clocks)
+    private static void AnalyzeLoop(SyntaxNodeAnalysisContext context, Detector detector)
     {
         var loop = (StatementSyntax)context.Node;
-        if (loop is ForStatementSyntax { Incrementors.Count: > 0 } || LoopSyntax.Body(loop) is not { } body)
+        if (detector.Describe(loop, context.SemanticModel, context.CancellationToken) is { } polled)
         {
-            return; // a counting loop makes progress by itself
+            context.ReportDiagnostic(Diagnostic.Create(Rule, LoopSyntax.Keyword(loop).GetLocation(), polled));
+        }
+    }
+
+    /// <summary>Recognises busy-wait loops; TG2001 also uses it so that a busy-wait in async code is reported once, by TG2002.</summary>
+    internal sealed class Detector
+    {
+        private readonly WellKnownTypes _types;
+        private readonly Clocks _clocks;
+
+        private Detector(WellKnownTypes types, Clocks clocks)
+        {
+            _types = types;
+            _clocks = clocks;
         }
 
-        var scan = new PollScan(context.SemanticModel, types, clocks, context.CancellationToken);
-        if (!scan.IsPollOnly(body))
-        {
-            return;
-        }
+        public static Detector? Create(Compilation compilation, WellKnownTypes types)
+            => types.Thread is null ? null : new Detector(types, new Clocks(compilation));
 
-        var condition = LoopSyntax.Condition(loop);
-        var isConstantTrue = condition is null
-            || context.SemanticModel.GetConstantValue(condition, context.CancellationToken) is { HasValue: true, Value: true };
-        string polled;
-        if (isConstantTrue)
+        /// <summary>What the loop polls (for the message), or null when it is not a busy-wait.</summary>
+        public string? Describe(StatementSyntax loop, SemanticModel model, System.Threading.CancellationToken cancellationToken)
         {
-            polled = scan.FirstGuard is { } guard ? "this loop polls '" + Shorten(guard) + "'" : "this loop spins forever";
-        }
-        else
-        {
-            if (context.SemanticModel.GetConstantValue(condition!, context.CancellationToken) is { HasValue: true })
+            if (loop is not (WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax)
+                || loop is ForStatementSyntax { Incrementors.Count: > 0 } || LoopSyntax.Body(loop) is not { } body)
             {
-                return; // while (false)
+                return null; // a counting loop makes progress by itself
             }
 
-            var kind = scan.ClassifyCondition(condition!);
-            if (kind == ConditionKind.SideEffects || (kind == ConditionKind.Calls && !scan.HasWaitHint))
+            var scan = new PollScan(model, _types, _clocks, cancellationToken);
+            if (!scan.IsPollOnly(body))
             {
-                return; // while (reader.Read()) ; drains, it does not wait
+                return null;
             }
 
-            polled = "this loop polls '" + Shorten(condition!.ToString()) + "'";
-        }
+            var condition = LoopSyntax.Condition(loop);
+            var constant = condition is null ? true : model.GetConstantValue(condition, cancellationToken) is { HasValue: true, Value: bool b } ? b : (bool?)null;
+            string polled;
+            if (constant == true)
+            {
+                polled = scan.FirstGuard is { } guard ? "this loop polls '" + Shorten(guard) + "'" : "this loop spins forever";
+            }
+            else if (constant == false)
+            {
+                return null; // while (false)
+            }
+            else
+            {
+                var kind = scan.ClassifyCondition(condition!);
+                if (kind == ConditionKind.SideEffects || (kind == ConditionKind.Calls && !scan.HasWaitHint))
+                {
+                    return null; // while (reader.Read()) ; drains, it does not wait
+                }
 
-        if (scan.UsesSpinWaitStruct && scan.ReadsDeadline)
-        {
-            return;
-        }
+                polled = "this loop polls '" + Shorten(condition!.ToString()) + "'";
+            }
 
-        context.ReportDiagnostic(Diagnostic.Create(Rule, LoopSyntax.Keyword(loop).GetLocation(), polled));
+            return scan.UsesSpinWaitStruct && scan.ReadsDeadline ? null : polled;
+        }
     }
 
     private static string Shorten(string text)
@@ -200,6 +219,8 @@ public sealed class BusyWaitAnalyzer : DiagnosticAnalyzer
                     return block.Statements.All(IsPollOnly);
                 case ExpressionStatementSyntax { Expression: InvocationExpressionSyntax invocation }:
                     return IsPollStatement(invocation);
+                case ExpressionStatementSyntax { Expression: AwaitExpressionSyntax { Expression: InvocationExpressionSyntax awaited } }:
+                    return IsAsyncSpin(awaited);
                 case IfStatementSyntax ifStatement:
                     if (!IsExit(ifStatement.Statement) || (ifStatement.Else is not null && !IsExit(ifStatement.Else.Statement)))
                     {
@@ -262,6 +283,24 @@ public sealed class BusyWaitAnalyzer : DiagnosticAnalyzer
             }
 
             return IsPlainRead(invocation, method);
+        }
+
+        /// <summary>
+        /// <c>await Task.Yield()</c> and <c>await Task.Delay(0)</c>: the async spin. The continuation is queued again at once, so
+        /// the loop keeps a pool thread busy re-checking the condition.
+        /// </summary>
+        private bool IsAsyncSpin(InvocationExpressionSyntax invocation)
+        {
+            if (_model.GetSymbolInfo(invocation, _cancellationToken).Symbol is not IMethodSymbol method || !WellKnownTypes.Is(method.ContainingType, _types.Task))
+            {
+                return false;
+            }
+
+            var isSpin = method.Name == "Yield"
+                || (method.Name == "Delay" && invocation.ArgumentList.Arguments.Count == 1
+                    && _model.GetConstantValue(invocation.ArgumentList.Arguments[0].Expression, _cancellationToken) is { HasValue: true, Value: 0 });
+            HasWaitHint |= isSpin;
+            return isSpin;
         }
 
         /// <summary><c>Volatile.Read</c>, <c>Interlocked.Read</c>, <c>Interlocked.CompareExchange(ref x, v, v)</c> (writes v over v: a read).</summary>

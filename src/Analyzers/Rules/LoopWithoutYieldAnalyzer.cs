@@ -44,16 +44,20 @@ public sealed class LoopWithoutYieldAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterSyntaxNodeAction(
-            Analyze,
-            SyntaxKind.WhileStatement,
-            SyntaxKind.DoStatement,
-            SyntaxKind.ForStatement,
-            SyntaxKind.ForEachStatement,
-            SyntaxKind.ForEachVariableStatement);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var busyWaits = BusyWaitAnalyzer.Detector.Create(start.Compilation, WellKnownTypes.Create(start.Compilation));
+            start.RegisterSyntaxNodeAction(
+                c => Analyze(c, busyWaits),
+                SyntaxKind.WhileStatement,
+                SyntaxKind.DoStatement,
+                SyntaxKind.ForStatement,
+                SyntaxKind.ForEachStatement,
+                SyntaxKind.ForEachVariableStatement);
+        });
     }
 
-    private static void Analyze(SyntaxNodeAnalysisContext context)
+    private static void Analyze(SyntaxNodeAnalysisContext context, BusyWaitAnalyzer.Detector? busyWaits)
     {
         var loop = (StatementSyntax)context.Node;
         if (!AsyncContext.IsInAsyncContext(loop) || LoopSyntax.ContainsSuspension(loop) || HasNonAwaitingEnclosingLoop(loop))
@@ -67,6 +71,11 @@ public sealed class LoopWithoutYieldAnalyzer : DiagnosticAnalyzer
         if (reason is null)
         {
             return;
+        }
+
+        if (busyWaits?.Describe(loop, context.SemanticModel, context.CancellationToken) is not null)
+        {
+            return; // TG2002 reports it: the fix is a signal, not a yield
         }
 
         var yieldEvery = TailGuardOptions.GetInt(context.Options, tree, YieldEveryKey, DefaultYieldEvery);

@@ -40,6 +40,24 @@ public sealed class BusyWaitAnalyzerTests
     }
 
     [Fact]
+    public async Task Async_spin_on_Task_Yield_or_Task_Delay_zero_is_reported()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+            class Gate
+            {
+                volatile bool _ready;
+                public async Task WaitAsync()
+                {
+                    {|TG2002:while|} (!_ready) await Task.Yield();
+                    {|TG2002:while|} (!_ready) { await Task.Delay(0); }
+                    while (!_ready) await Task.Delay(50);
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Volatile_and_interlocked_reads_are_reported()
     {
         await Verify.VerifyAnalyzerAsync("""

@@ -148,6 +148,7 @@ public sealed class LoopWithoutYieldAnalyzerTests
             class Worker
             {
                 bool _stop;
+                int _w;
                 int _n;
                 public async Task RunAsync(List<int> items)
                 {
@@ -233,10 +234,11 @@ public sealed class LoopWithoutYieldAnalyzerTests
             class Worker
             {
                 bool _stop;
+                int _w;
                 public Func<Task> Make() => async () =>
                 {
                     await Task.Yield();
-                    {|TG2001:while|} (!_stop) { }
+                    {|TG2001:while|} (!_stop) { _w++; }
                 };
 
                 public Task RunAsync()
@@ -245,7 +247,7 @@ public sealed class LoopWithoutYieldAnalyzerTests
                     async Task Local()
                     {
                         await Task.Yield();
-                        {|TG2001:for|} (;;) { }
+                        {|TG2001:for|} (;;) { _w++; }
                     }
                 }
             }
@@ -419,6 +421,25 @@ public sealed class LoopWithoutYieldAnalyzerTests
     }
 
     [Fact]
+    public async Task Busy_wait_in_async_code_is_left_to_TG2002()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            class Gate
+            {
+                volatile bool _ready;
+                public async Task WaitAsync()
+                {
+                    await Task.Yield();
+                    while (!_ready) { }
+                    while (!_ready) Thread.SpinWait(10);
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Loop_whose_body_awaits_is_not_reported()
     {
         await Verify.VerifyAnalyzerAsync("""
@@ -583,6 +604,7 @@ public sealed class LoopWithoutYieldAnalyzerTests
             class Worker
             {
                 bool _stop;
+                int _w;
                 int _n;
                 public void Run()
                 {
@@ -606,6 +628,7 @@ public sealed class LoopWithoutYieldAnalyzerTests
             class Worker
             {
                 bool _stop;
+                int _w;
                 int _n;
                 public async Task RunAsync()
                 {
@@ -627,6 +650,7 @@ public sealed class LoopWithoutYieldAnalyzerTests
             class Worker
             {
                 bool _stop;
+                int _w;
                 public async IAsyncEnumerable<int> ReadAllAsync()
                 {
                     await Task.Yield();

@@ -51,6 +51,7 @@ public sealed class LoopWithoutYieldFixerTests
             class Worker
             {
                 bool _stop;
+                int _w;
                 int _n;
                 public async Task RunAsync(CancellationToken ct)
                 {
@@ -73,6 +74,7 @@ public sealed class LoopWithoutYieldFixerTests
                 private const int YieldEvery = 1024;
 
                 bool _stop;
+                int _w;
                 int _n;
                 public async Task RunAsync(CancellationToken ct)
                 {
@@ -102,20 +104,22 @@ public sealed class LoopWithoutYieldFixerTests
             class A
             {
                 bool _stop;
+                int _w;
                 public async Task RunAsync()
                 {
                     await Task.Yield();
-                    {|TG2001:while|} (!_stop) { }
+                    {|TG2001:while|} (!_stop) { _w++; }
                 }
             }
 
             class B
             {
                 bool _stop;
+                int _w;
                 public Func<Task> Make() => async () =>
                 {
                     await Task.Yield();
-                    {|TG2001:while|} (!_stop) { }
+                    {|TG2001:while|} (!_stop) { _w++; }
                 };
             }
             """, """
@@ -126,11 +130,12 @@ public sealed class LoopWithoutYieldFixerTests
                 private const int YieldEvery = 1024;
 
                 bool _stop;
+                int _w;
                 public async Task RunAsync()
                 {
                     await Task.Yield();
                     var yieldCounter = 0;
-                    while (!_stop) { if (++yieldCounter % YieldEvery == 0) await Task.Yield(); }
+                    while (!_stop) { if (++yieldCounter % YieldEvery == 0) await Task.Yield(); _w++; }
                 }
             }
 
@@ -139,11 +144,12 @@ public sealed class LoopWithoutYieldFixerTests
                 private const int YieldEvery = 1024;
 
                 bool _stop;
+                int _w;
                 public Func<Task> Make() => async () =>
                 {
                     await Task.Yield();
                     var yieldCounter = 0;
-                    while (!_stop) { if (++yieldCounter % YieldEvery == 0) await Task.Yield(); }
+                    while (!_stop) { if (++yieldCounter % YieldEvery == 0) await Task.Yield(); _w++; }
                 };
             }
             """);
@@ -256,10 +262,11 @@ public sealed class LoopWithoutYieldFixerTests
             class Worker
             {
                 bool _stop;
+                int _w;
                 public async System.Threading.Tasks.Task RunAsync()
                 {
                     await System.Threading.Tasks.Task.Yield();
-                    {|TG2001:while|} (!_stop) { }
+                    {|TG2001:while|} (!_stop) { _w++; }
                 }
             }
             """, """
@@ -270,11 +277,12 @@ public sealed class LoopWithoutYieldFixerTests
                 private const int YieldEvery = 256;
 
                 bool _stop;
+                int _w;
                 public async System.Threading.Tasks.Task RunAsync()
                 {
                     await System.Threading.Tasks.Task.Yield();
                     var yieldCounter = 0;
-                    while (!_stop) { if (++yieldCounter % YieldEvery == 0) await Task.Yield(); }
+                    while (!_stop) { if (++yieldCounter % YieldEvery == 0) await Task.Yield(); _w++; }
                 }
             }
             """, editorConfig: "TG2001.yield_every = 256");
@@ -313,6 +321,7 @@ public sealed class LoopWithoutYieldFixerTests
             partial class Worker
             {
                 bool _stop;
+                int _w;
             }
 
             partial class Worker
@@ -320,7 +329,7 @@ public sealed class LoopWithoutYieldFixerTests
                 public async Task RunAsync()
                 {
                     await Task.Yield();
-                    {|TG2001:while|} (!_stop) { }
+                    {|TG2001:while|} (!_stop) { _w++; }
                 }
             }
             """, """
@@ -328,6 +337,7 @@ public sealed class LoopWithoutYieldFixerTests
             partial class Worker
             {
                 bool _stop;
+                int _w;
             }
 
             partial class Worker
@@ -337,7 +347,7 @@ public sealed class LoopWithoutYieldFixerTests
                     await Task.Yield();
                     const int YieldEvery = 1024;
                     var yieldCounter = 0;
-                    while (!_stop) { if (++yieldCounter % YieldEvery == 0) await Task.Yield(); }
+                    while (!_stop) { if (++yieldCounter % YieldEvery == 0) await Task.Yield(); _w++; }
                 }
             }
             """);
@@ -353,12 +363,13 @@ public sealed class LoopWithoutYieldFixerTests
             {
                 readonly object _gate = new();
                 bool _stop;
+                int _w;
                 public async Task RunAsync()
                 {
                     await Task.Yield();
                     lock (_gate)
                     {
-                        {|TG2001:while|} (!_stop) { }
+                        {|TG2001:while|} (!_stop) { _w++; }
                     }
                 }
 
