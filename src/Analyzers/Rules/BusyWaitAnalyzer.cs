@@ -113,6 +113,11 @@ public sealed class BusyWaitAnalyzer : DiagnosticAnalyzer
                 return null;
             }
 
+            if (scan.GuardCalls && !scan.HasWaitHint)
+            {
+                return null;
+            }
+
             var condition = LoopSyntax.Condition(loop);
             var constant = condition is null ? true : model.GetConstantValue(condition, cancellationToken) is { HasValue: true, Value: bool b } ? b : (bool?)null;
             string polled;
@@ -209,6 +214,9 @@ public sealed class BusyWaitAnalyzer : DiagnosticAnalyzer
 
         public string? FirstGuard { get; private set; }
 
+        /// <summary>An exit's condition calls a method (<c>if (queue.TryDequeue(out x)) return x;</c>): a poll only with a wait hint.</summary>
+        public bool GuardCalls { get; private set; }
+
         public bool IsPollOnly(StatementSyntax statement)
         {
             switch (statement)
@@ -227,10 +235,13 @@ public sealed class BusyWaitAnalyzer : DiagnosticAnalyzer
                         return false;
                     }
 
-                    if (ClassifyCondition(ifStatement.Condition) != ConditionKind.Pure)
+                    var kind = ClassifyCondition(ifStatement.Condition);
+                    if (kind == ConditionKind.SideEffects)
                     {
                         return false;
                     }
+
+                    GuardCalls |= kind == ConditionKind.Calls;
 
                     FirstGuard ??= ifStatement.Condition.ToString();
                     return true;

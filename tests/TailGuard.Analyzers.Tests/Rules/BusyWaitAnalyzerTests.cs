@@ -127,6 +127,25 @@ public sealed class BusyWaitAnalyzerTests
                     {|TG2002:while|} (!queue.TryDequeue(out item)) Thread.SpinWait(1);
                     return item;
                 }
+
+                public int TakeAgain(ConcurrentQueue<int> queue)
+                {
+                    var spinner = new SpinWait();
+                    {|TG2002:for|} (;;)
+                    {
+                        if (queue.TryDequeue(out var item)) return item;
+                        spinner.SpinOnce();
+                    }
+                }
+
+                public int Drain(ConcurrentQueue<int> queue)
+                {
+                    var n = 0;
+                    for (;;)
+                    {
+                        if (!queue.TryDequeue(out _)) return n;
+                    }
+                }
             }
             """);
     }
