@@ -74,6 +74,51 @@ public static class AsyncContext
         return false;
     }
 
+    /// <summary>
+    /// True for code of an entry point (top-level statements or <c>Main</c>) that runs before its first await: until then an async
+    /// entry point runs on the process's main thread, not on a thread-pool thread, and no request is being served yet.
+    /// A call inside a loop whose body awaits is not "before the first await" (its second iteration runs after one).
+    /// </summary>
+    public static bool RunsBeforeFirstAwaitOfEntryPoint(SyntaxNode node, SemanticModel model, System.Threading.CancellationToken cancellationToken)
+    {
+        if (!IsInEntryPoint(node, model, cancellationToken) || EnclosingFunction(node) is not { } function)
+        {
+            return false;
+        }
+
+        foreach (var candidate in function.DescendantNodes(n => n is not AnonymousFunctionExpressionSyntax and not LocalFunctionStatementSyntax))
+        {
+            if (!IsAwait(candidate))
+            {
+                continue;
+            }
+
+            // An await among the call's own arguments runs before the call.
+            if (candidate.SpanStart < node.SpanStart || node.Span.Contains(candidate.Span))
+            {
+                return false;
+            }
+
+            // An await later in the source but inside a loop that also holds the node runs before the node's next iteration.
+            for (var loop = candidate.Parent; loop is not null && loop != function; loop = loop.Parent)
+            {
+                if (loop is WhileStatementSyntax or DoStatementSyntax or ForStatementSyntax or CommonForEachStatementSyntax
+                    && loop.Span.Contains(node.Span))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsAwait(SyntaxNode node)
+        => node is AwaitExpressionSyntax
+            || (node is ForEachStatementSyntax forEach && forEach.AwaitKeyword.IsKind(SyntaxKind.AwaitKeyword))
+            || (node is UsingStatementSyntax usingStatement && usingStatement.AwaitKeyword.IsKind(SyntaxKind.AwaitKeyword))
+            || (node is LocalDeclarationStatementSyntax local && local.AwaitKeyword.IsKind(SyntaxKind.AwaitKeyword));
+
     private static bool ContainsTopLevelAwait(CompilationUnitSyntax unit)
     {
         foreach (var member in unit.Members)

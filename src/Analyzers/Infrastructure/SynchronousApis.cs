@@ -256,9 +256,27 @@ public static class SynchronousApis
                 return ns == "Microsoft.EntityFrameworkCore"
                     && method.ContainingType?.Name is "DbSet" or "DbContext";
 
+            // A data reader buffers the whole row when Read/ReadAsync completes; column reads then do no I/O. Their async twins
+            // exist for CommandBehavior.SequentialAccess, which streams large columns (and is rare enough to accept the miss).
+            case "IsDBNull" or "GetFieldValue":
+                return DerivesFromDbDataReader(method.ContainingType);
+
             default:
                 return false;
         }
+    }
+
+    private static bool DerivesFromDbDataReader(ITypeSymbol? type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            if (current.Name == "DbDataReader" && current.ContainingNamespace?.ToDisplayString() == "System.Data.Common")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -69,8 +69,78 @@ public static class TaskCompletionFacts
             return false;
         }
 
-        return analysis.IsContinuationAntecedent(keys) || analysis.IsSynchronousPathLocal(keys) || analysis.HoldsAt(taskReference.Syntax, keys)
-            || IsElementOfCompletedSource(model, types, keys, cancellationToken);
+        return analysis.IsContinuationAntecedent(keys) || analysis.IsSynchronousPathLocal(keys) || analysis.IsWhenAnyWinnerLocal(keys)
+            || analysis.HoldsAt(taskReference.Syntax, keys)
+            || IsElementOfCompletedSource(model, types, keys, cancellationToken)
+            || HoldsWhereQueryLambdaIsWritten(model, types, function, keys, cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>await Task.WhenAll(lookups); items.Where((item, i) =&gt; lookups[i].Result)</c>: a LINQ lambda that reads a task it captures
+    /// from the enclosing function. What holds where the lambda is written holds whenever it runs, as long as the captured variable
+    /// is never reassigned (completion is monotonic). Only LINQ operators: a lambda stored or returned is still checked on its own.
+    /// </summary>
+    private static bool HoldsWhereQueryLambdaIsWritten(SemanticModel model, WellKnownTypes types, SyntaxNode function, List<TaskKey> keys, CancellationToken cancellationToken)
+    {
+        if (function is not AnonymousFunctionExpressionSyntax lambda
+            || lambda.Parent is not ArgumentSyntax { Parent.Parent: InvocationExpressionSyntax call }
+            || model.GetOperation(call, cancellationToken) is not IInvocationOperation invocation
+            || invocation.TargetMethod.ContainingType?.ToDisplayString() != "System.Linq.Enumerable"
+            || AsyncContext.EnclosingFunction(lambda) is not { } outer)
+        {
+            return false;
+        }
+
+        var captured = new List<TaskKey>();
+        foreach (var key in keys)
+        {
+            if (!IsDeclaredWithin(key.Symbol, lambda, cancellationToken))
+            {
+                captured.Add(key);
+            }
+        }
+
+        if (captured.Count == 0)
+        {
+            return false;
+        }
+
+        var outerAnalysis = new Analysis(model, types, outer, cancellationToken);
+        foreach (var key in captured)
+        {
+            if (outerAnalysis.IsReassignedAnywhere(key.Symbol))
+            {
+                return false;
+            }
+        }
+
+        return outerAnalysis.HoldsAt(lambda, captured);
+    }
+
+    private static bool IsDeclaredWithin(ISymbol symbol, SyntaxNode node, CancellationToken cancellationToken)
+    {
+        foreach (var reference in symbol.DeclaringSyntaxReferences)
+        {
+            if (reference.SyntaxTree == node.SyntaxTree && node.Span.Contains(reference.Span))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary><c>await Task.WhenAny(...)</c> (through ConfigureAwait): the task it returns has completed.</summary>
+    internal static bool IsAwaitedWhenAny(IOperation? operation, WellKnownTypes types)
+    {
+        while (operation is IConversionOperation or IParenthesizedOperation)
+        {
+            operation = operation is IConversionOperation conversion ? conversion.Operand : ((IParenthesizedOperation)operation).Operand;
+        }
+
+        return operation is IAwaitOperation awaitOperation
+            && Unwrap(awaitOperation.Operation, forAwait: true) is IInvocationOperation { TargetMethod: { IsStatic: true, Name: "WhenAny" } whenAny }
+            && WellKnownTypes.Is(whenAny.ContainingType, types.Task);
     }
 
     /// <summary>
@@ -171,6 +241,9 @@ public static class TaskCompletionFacts
                     && creation.Arguments[0].Value.Type?.Name != "IValueTaskSource";
             case IDefaultValueOperation defaultValue:
                 return WellKnownTypes.Is(defaultValue.Type, types.ValueTask) || WellKnownTypes.Is(defaultValue.Type, types.ValueTaskOfT);
+            case IAwaitOperation:
+                // (await Task.WhenAny(a, b)).Result: the winner has completed.
+                return IsAwaitedWhenAny(task, types);
             default:
                 return false;
         }
@@ -286,6 +359,37 @@ public static class TaskCompletionFacts
             }
 
             return false;
+        }
+
+        /// <summary><c>var winner = await Task.WhenAny(a, b); ... winner.Result</c> with <c>winner</c> never reassigned.</summary>
+        public bool IsWhenAnyWinnerLocal(List<TaskKey> keys)
+        {
+            foreach (var key in keys)
+            {
+                if (key is { IsElement: false, Symbol: ILocalSymbol local } && IsWhenAnyWinner(local))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
+        private bool IsWhenAnyWinner(ILocalSymbol local)
+            => local.DeclaringSyntaxReferences.Length == 1
+                && local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: { } initializer }
+                && IsAwaitedWhenAny(GetOperation(initializer), types)
+                && !HasMutation(local, m => m.Kind == Mutation.Reassign);
+
+        /// <summary><c>await Task.WhenAny(...)</c> or a local holding its never-reassigned result.</summary>
+        private bool IsWhenAnyResult(IOperation operation)
+        {
+            if (IsAwaitedWhenAny(operation, types))
+            {
+                return true;
+            }
+
+            return Unwrap(operation, forAwait: false) is ILocalReferenceOperation { Local: { } local } && IsWhenAnyWinner(local);
         }
 
         /// <summary>The parameter of a ContinueWith / ContinueWhenAll / ContinueWhenAny continuation is already complete.</summary>
@@ -631,7 +735,10 @@ public static class TaskCompletionFacts
                         : (binary.RightOperand, binary.LeftOperand);
                     if (!constant.ConstantValue.HasValue)
                     {
-                        return false;
+                        // await Task.WhenAny(t, timeout) == t: the completed winner is t.
+                        return equalWhen
+                            && ((IsWhenAnyResult(binary.LeftOperand) && Matches(KeyOf(binary.RightOperand), keys, position))
+                                || (IsWhenAnyResult(binary.RightOperand) && Matches(KeyOf(binary.LeftOperand), keys, position)));
                     }
 
                     if (constant.ConstantValue.Value is bool expected)

@@ -2,7 +2,10 @@ using Microsoft.CodeAnalysis;
 
 namespace TailGuard.Analyzers;
 
-/// <summary>Recognises test methods of xunit, NUnit and MSTest, whose blocking calls do not serve requests.</summary>
+/// <summary>
+/// Recognises test code of xunit, NUnit and MSTest, whose blocking calls do not serve requests: test methods, classes marked as test
+/// classes, and classes that declare test methods (helpers, constructors and Dispose of an xunit test class).
+/// </summary>
 public static class TestCode
 {
     public static bool IsTestMethod(ISymbol? symbol)
@@ -31,7 +34,28 @@ public static class TestCode
                     }
                 }
 
-                return false;
+                // xunit marks no test class: a class that declares test methods is test code as a whole (its constructor,
+                // Dispose and helpers run only under the test runner).
+                return DeclaresTestMethods(type);
+            }
+        }
+
+        return false;
+    }
+
+    private static bool DeclaresTestMethods(INamedTypeSymbol type)
+    {
+        foreach (var member in type.GetMembers())
+        {
+            if (member is IMethodSymbol { MethodKind: MethodKind.Ordinary } method)
+            {
+                foreach (var attribute in method.GetAttributes())
+                {
+                    if (IsTestAttribute(attribute.AttributeClass))
+                    {
+                        return true;
+                    }
+                }
             }
         }
 

@@ -84,6 +84,7 @@ public sealed class SynchronousApiInAsyncContextAnalyzer : DiagnosticAnalyzer
         if (TestCode.ShouldSkip(context.ContainingSymbol, context.Options, tree)
             || IsExcluded(method, TailGuardOptions.GetList(context.Options, tree, ExcludedMethodsOption))
             || IsLastTopLevelStatement(syntax)
+            || AsyncContext.RunsBeforeFirstAwaitOfEntryPoint(syntax, model, context.CancellationToken)
             || DualSyncAsyncPath.IsOnSynchronousBranch(syntax, model, context.CancellationToken))
         {
             return;

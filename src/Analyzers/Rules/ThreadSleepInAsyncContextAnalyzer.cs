@@ -55,7 +55,8 @@ public sealed class ThreadSleepInAsyncContextAnalyzer : DiagnosticAnalyzer
         var syntax = invocation.Syntax;
         if (!AsyncContext.IsInAsyncContext(syntax)
             || TestCode.ShouldSkip(context.ContainingSymbol, context.Options, syntax.SyntaxTree)
-            || (invocation.SemanticModel is { } model && DualSyncAsyncPath.IsOnSynchronousBranch(syntax, model, context.CancellationToken)))
+            || (invocation.SemanticModel is { } model && (DualSyncAsyncPath.IsOnSynchronousBranch(syntax, model, context.CancellationToken)
+                || AsyncContext.RunsBeforeFirstAwaitOfEntryPoint(syntax, model, context.CancellationToken))))
         {
             return;
         }

@@ -117,6 +117,7 @@ public sealed partial class PrecisionCorpusTests
         var analyzers = DiscoverAnalyzers();
         var parseOptions = new CSharpParseOptions(LanguageVersion.Preview);
         var baseReferences = TestReferences.Net100.AddRange(TestReferences.AspNetCore)
+            .Add(MetadataReference.CreateFromFile(typeof(Microsoft.Net.Http.Headers.MediaTypeHeaderValue).Assembly.Location))
             .Add(MetadataReference.CreateFromFile(typeof(FactAttribute).Assembly.Location))
             .Add(MetadataReference.CreateFromFile(typeof(Assert).Assembly.Location));
         var compiled = new Dictionary<string, Compilation>(StringComparer.Ordinal);

@@ -1,6 +1,8 @@
 using System;
+using System.Collections;
 using System.Collections.Generic;
 using System.Data;
+using System.Data.Common;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
@@ -13,7 +15,7 @@ namespace Pgsql.Driver;
 /// Reads rows. <see cref="Read"/> has a synchronous fast path when the next row is already buffered; otherwise it falls back to the
 /// shared implementation with <c>async: false</c>. <see cref="ReadAsync"/> returns cached completed tasks on the fast path.
 /// </summary>
-public sealed class PgDataReader : IDisposable, IAsyncDisposable
+public sealed class PgDataReader : DbDataReader
 {
     private static readonly Task<bool> TrueTask = Task.FromResult(true);
     private static readonly Task<bool> FalseTask = Task.FromResult(false);
@@ -34,13 +36,19 @@ public sealed class PgDataReader : IDisposable, IAsyncDisposable
         this.behavior = behavior;
     }
 
-    public int FieldCount => columnNames.Count;
+    public override int FieldCount => columnNames.Count;
 
-    public int RecordsAffected { get; private set; } = -1;
+    private int recordsAffected = -1;
 
-    public bool IsClosed { get; private set; }
+    public override int RecordsAffected => recordsAffected;
 
-    public bool HasRows => rowsRead > 0 || hasRowDescription;
+    private bool isClosed;
+
+    public override bool IsClosed => isClosed;
+
+    public override int Depth => 0;
+
+    public override bool HasRows => rowsRead > 0 || hasRowDescription;
 
     internal async Task Init(bool async, CancellationToken cancellationToken)
     {
@@ -52,7 +60,7 @@ public sealed class PgDataReader : IDisposable, IAsyncDisposable
                 ReadRowDescription(message.ColumnCount);
                 break;
             case BackendMessageCode.CommandComplete:
-                RecordsAffected = (int)message.RowsAffected;
+                recordsAffected = (int)message.RowsAffected;
                 break;
             case BackendMessageCode.EmptyQueryResponse:
                 break;
@@ -73,7 +81,7 @@ public sealed class PgDataReader : IDisposable, IAsyncDisposable
         row = new object?[count];
     }
 
-    public bool Read()
+    public override bool Read()
     {
         if (TryFastRead() is { } fast)
         {
@@ -83,7 +91,7 @@ public sealed class PgDataReader : IDisposable, IAsyncDisposable
         return Read(false).GetAwaiter().GetResult();
     }
 
-    public Task<bool> ReadAsync(CancellationToken cancellationToken = default)
+    public override Task<bool> ReadAsync(CancellationToken cancellationToken)
     {
         if (TryFastRead() is { } fast)
         {
@@ -140,7 +148,7 @@ public sealed class PgDataReader : IDisposable, IAsyncDisposable
 
                     return true;
                 case BackendMessageCode.CommandComplete:
-                    RecordsAffected = (int)message.RowsAffected;
+                    recordsAffected = (int)message.RowsAffected;
                     break;
                 case BackendMessageCode.ReadyForQuery:
                     consumed = true;
@@ -164,9 +172,9 @@ public sealed class PgDataReader : IDisposable, IAsyncDisposable
         rowsRead++;
     }
 
-    public bool NextResult() => NextResult(async: false).GetAwaiter().GetResult();
+    public override bool NextResult() => NextResult(async: false).GetAwaiter().GetResult();
 
-    public Task<bool> NextResultAsync(CancellationToken cancellationToken = default) => NextResult(async: true, cancellationToken);
+    public override Task<bool> NextResultAsync(CancellationToken cancellationToken) => NextResult(async: true, cancellationToken);
 
     private async Task<bool> NextResult(bool async, CancellationToken cancellationToken = default)
     {
@@ -185,27 +193,27 @@ public sealed class PgDataReader : IDisposable, IAsyncDisposable
             }
             else if (message.Code == BackendMessageCode.CommandComplete)
             {
-                RecordsAffected = (int)message.RowsAffected;
+                recordsAffected = (int)message.RowsAffected;
             }
         }
     }
 
-    public object GetValue(int ordinal) => row[ordinal] ?? DBNull.Value;
+    public override object GetValue(int ordinal) => row[ordinal] ?? DBNull.Value;
 
-    public string GetName(int ordinal) => columnNames[ordinal];
+    public override string GetName(int ordinal) => columnNames[ordinal];
 
-    public int GetOrdinal(string name)
+    public override int GetOrdinal(string name)
     {
         var index = columnNames.IndexOf(name);
         return index >= 0 ? index : throw new IndexOutOfRangeException("No column named " + name);
     }
 
-    public bool IsDBNull(int ordinal) => row[ordinal] is DBNull;
+    public override bool IsDBNull(int ordinal) => row[ordinal] is DBNull;
 
-    public Task<bool> IsDBNullAsync(int ordinal, CancellationToken cancellationToken = default)
+    public override Task<bool> IsDBNullAsync(int ordinal, CancellationToken cancellationToken)
         => IsDBNull(ordinal) ? TrueTask : FalseTask;
 
-    public T GetFieldValue<T>(int ordinal)
+    public override T GetFieldValue<T>(int ordinal)
     {
         var value = GetValue(ordinal);
         if (value is DBNull)
@@ -216,16 +224,16 @@ public sealed class PgDataReader : IDisposable, IAsyncDisposable
         return (T)Convert.ChangeType(value, typeof(T), CultureInfo.InvariantCulture);
     }
 
-    public Task<T> GetFieldValueAsync<T>(int ordinal, CancellationToken cancellationToken = default)
+    public override Task<T> GetFieldValueAsync<T>(int ordinal, CancellationToken cancellationToken)
         => Task.FromResult(GetFieldValue<T>(ordinal));
 
-    public string GetString(int ordinal) => GetFieldValue<string>(ordinal);
+    public override string GetString(int ordinal) => GetFieldValue<string>(ordinal);
 
-    public int GetInt32(int ordinal) => GetFieldValue<int>(ordinal);
+    public override int GetInt32(int ordinal) => GetFieldValue<int>(ordinal);
 
-    public long GetInt64(int ordinal) => GetFieldValue<long>(ordinal);
+    public override long GetInt64(int ordinal) => GetFieldValue<long>(ordinal);
 
-    public Stream GetStream(int ordinal) => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(GetString(ordinal)), writable: false);
+    public override Stream GetStream(int ordinal) => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(GetString(ordinal)), writable: false);
 
     /// <summary>Reads every row into dictionaries: the helper used by the service's report endpoint.</summary>
     public async Task<List<Dictionary<string, object?>>> ToListAsync(CancellationToken cancellationToken = default)
@@ -245,17 +253,19 @@ public sealed class PgDataReader : IDisposable, IAsyncDisposable
         return rows;
     }
 
-    public void Close() => Close(async: false).GetAwaiter().GetResult();
+    public override void Close() => Close(async: false).GetAwaiter().GetResult();
+
+    public override Task CloseAsync() => Close(async: true);
 
     private async Task Close(bool async)
     {
-        if (IsClosed)
+        if (isClosed)
         {
             return;
         }
 
         await Consume(async, CancellationToken.None).ConfigureAwait(false);
-        IsClosed = true;
+        isClosed = true;
         if (behavior.HasFlag(CommandBehavior.CloseConnection))
         {
             if (async)
@@ -269,9 +279,86 @@ public sealed class PgDataReader : IDisposable, IAsyncDisposable
         }
     }
 
-    public void Dispose() => Close();
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            Close();
+        }
 
-    public ValueTask DisposeAsync() => new(Close(async: true));
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await Close(async: true).ConfigureAwait(false);
+        GC.SuppressFinalize(this);
+    }
+
+    public override object this[int ordinal] => GetValue(ordinal);
+
+    public override object this[string name] => GetValue(GetOrdinal(name));
+
+    public override bool GetBoolean(int ordinal) => GetFieldValue<bool>(ordinal);
+
+    public override byte GetByte(int ordinal) => GetFieldValue<byte>(ordinal);
+
+    public override long GetBytes(int ordinal, long dataOffset, byte[]? buffer, int bufferOffset, int length)
+    {
+        var bytes = System.Text.Encoding.UTF8.GetBytes(GetString(ordinal));
+        if (buffer is null)
+        {
+            return bytes.Length;
+        }
+
+        var count = (int)Math.Max(0, Math.Min(length, bytes.Length - dataOffset));
+        Array.Copy(bytes, dataOffset, buffer, bufferOffset, count);
+        return count;
+    }
+
+    public override char GetChar(int ordinal) => GetString(ordinal)[0];
+
+    public override long GetChars(int ordinal, long dataOffset, char[]? buffer, int bufferOffset, int length)
+    {
+        var text = GetString(ordinal);
+        if (buffer is null)
+        {
+            return text.Length;
+        }
+
+        var count = (int)Math.Max(0, Math.Min(length, text.Length - dataOffset));
+        text.CopyTo((int)dataOffset, buffer, bufferOffset, count);
+        return count;
+    }
+
+    public override string GetDataTypeName(int ordinal) => "text";
+
+    public override DateTime GetDateTime(int ordinal) => DateTime.Parse(GetString(ordinal), CultureInfo.InvariantCulture);
+
+    public override decimal GetDecimal(int ordinal) => GetFieldValue<decimal>(ordinal);
+
+    public override double GetDouble(int ordinal) => GetFieldValue<double>(ordinal);
+
+    public override IEnumerator GetEnumerator() => new DbEnumerator(this);
+
+    public override Type GetFieldType(int ordinal) => typeof(string);
+
+    public override float GetFloat(int ordinal) => GetFieldValue<float>(ordinal);
+
+    public override Guid GetGuid(int ordinal) => Guid.Parse(GetString(ordinal));
+
+    public override short GetInt16(int ordinal) => GetFieldValue<short>(ordinal);
+
+    public override int GetValues(object[] values)
+    {
+        var count = Math.Min(values.Length, FieldCount);
+        for (var i = 0; i < count; i++)
+        {
+            values[i] = GetValue(i);
+        }
+
+        return count;
+    }
 
     internal int RowsRead => rowsRead;
 
