@@ -1079,6 +1079,263 @@ public sealed class BlockingTaskWaitAnalyzerTests
     }
 
     [Fact]
+    public async Task Helpers_constructor_and_dispose_of_an_xunit_test_class_are_not_reported()
+    {
+        await Verify.VerifyAnalyzerAsync(Usings + """
+            using Xunit;
+            namespace Xunit { public sealed class FactAttribute : Attribute { } }
+            public sealed class ServiceTests : IDisposable
+            {
+                private readonly int seed = Task.Run(() => 1).Result;
+
+                public ServiceTests() => Task.Run(() => 2).Wait();
+
+                [Fact]
+                public void Loads() => Assert(Create());
+
+                private int Create() => Task.Run(() => 3).GetAwaiter().GetResult();
+
+                private static void Assert(int value) { }
+
+                public void Dispose() => Task.Delay(1).Wait();
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task A_class_without_test_methods_is_not_test_code()
+    {
+        await Verify.VerifyAnalyzerAsync(Usings + """
+            using Xunit;
+            namespace Xunit { public sealed class FactAttribute : Attribute { } }
+            public sealed class ServiceFixture
+            {
+                public int Create() => {|TG1001:Task.Run(() => 3).GetAwaiter().GetResult()|};
+            }
+
+            public sealed class LookalikeTests
+            {
+                [Obsolete]
+                public void Loads() => {|TG1001:Task.Delay(1).Wait()|};
+            }
+            """);
+    }
+
+    // ---- Near misses of the issue-7 idioms ----
+
+    [Fact]
+    public async Task A_stored_task_from_async_false_that_is_reassigned_is_reported()
+    {
+        await VerifyAsync("""
+            class Connection
+            {
+                public int Read(bool retry)
+                {
+                    var pending = ReadCore(async: false);
+                    if (retry)
+                    {
+                        pending = ReadCore(async: true);
+                    }
+
+                    return {|TG1001:pending.GetAwaiter().GetResult()|};
+                }
+
+                private async ValueTask<int> ReadCore(bool async) => async ? await Task.FromResult(1) : 1;
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Result_after_Debug_Assert_that_the_task_is_not_complete_is_reported()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                int Get(Task<int> t, bool completed)
+                {
+                    Debug.Assert(!t.IsCompleted);
+                    Debug.Assert(completed);
+                    return {|TG1001:t.Result|};
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Result_after_awaiting_inside_an_already_completed_branch_is_reported()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                async Task<int> GetAsync(Task<int> t)
+                {
+                    if (t.IsCompleted)
+                    {
+                        await t;
+                    }
+
+                    return {|TG1001:t.Result|};
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Result_behind_a_status_check_on_another_task_or_a_negated_check_is_reported()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                int Get(Task<int> t, Task<int> other)
+                {
+                    var a = other.Status == TaskStatus.RanToCompletion && {|TG1001:t.Result|} > 0;
+                    var b = t.Status != TaskStatus.RanToCompletion && {|TG1001:t.Result|} > 0;
+                    var c = other.IsCompletedSuccessfully ? {|TG1001:t.Result|} : 0;
+                    return (a || b) ? c : 0;
+                }
+            }
+            """);
+    }
+
+    // ---- Task.WhenAny winners ----
+
+    [Fact]
+    public async Task Result_of_the_awaited_WhenAny_winner_is_not_reported()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                async Task<int> FastestAsync(Task<int> a, Task<int> b)
+                {
+                    var winner = await Task.WhenAny(a, b).ConfigureAwait(false);
+                    return winner.Result + (await Task.WhenAny(a, b)).Result;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Result_of_a_reassigned_winner_or_of_an_unawaited_WhenAny_is_reported()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                async Task<int> FastestAsync(Task<int> a, Task<int> b, Task<int> c)
+                {
+                    var winner = await Task.WhenAny(a, b);
+                    winner = c;
+                    var pending = Task.WhenAny(a, b);
+                    return {|TG1001:winner.Result|} + {|TG1001:pending.Result|}.Id;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Result_behind_a_WhenAny_equality_check_is_not_reported()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                async Task<int> WithDeadlineAsync(Task<int> query, TimeSpan deadline)
+                {
+                    if (await Task.WhenAny(query, Task.Delay(deadline)) == query)
+                    {
+                        return query.Result;
+                    }
+
+                    return -1;
+                }
+
+                async Task<int> OrThrowAsync(Task<int> query, TimeSpan deadline)
+                {
+                    var first = await Task.WhenAny(query, Task.Delay(deadline));
+                    if (first != query)
+                    {
+                        throw new TimeoutException();
+                    }
+
+                    return query.Result;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Result_behind_a_WhenAny_check_on_another_task_or_the_losing_branch_is_reported()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                async Task<int> WithDeadlineAsync(Task<int> query, Task<int> other, TimeSpan deadline)
+                {
+                    if (await Task.WhenAny(query, other, Task.Delay(deadline)) == other)
+                    {
+                        return {|TG1001:query.Result|};
+                    }
+
+                    if (await Task.WhenAny(query, Task.Delay(deadline)) != query)
+                    {
+                        return {|TG1001:query.Result|};
+                    }
+
+                    return 0;
+                }
+
+                int NotAwaited(Task<int> query, Task<int> other)
+                {
+                    var winner = Task.WhenAny(query, other);
+                    return winner == (Task)query ? {|TG1001:query.Result|} : 0;
+                }
+            }
+            """);
+    }
+
+    // ---- LINQ lambdas over captured tasks ----
+
+    [Fact]
+    public async Task Result_of_a_captured_task_in_a_LINQ_lambda_after_WhenAll_is_not_reported()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                async Task<List<string>> AvailableAsync(List<string> skus, Func<string, Task<bool>> check, Task<int> count)
+                {
+                    var checks = skus.Select(check).ToList();
+                    await Task.WhenAll(checks);
+                    await count;
+                    return skus.Where((sku, i) => checks[i].Result && count.Result > 0).ToList();
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Result_of_a_captured_task_in_a_LINQ_lambda_is_reported_before_the_await_or_after_reassignment()
+    {
+        await VerifyAsync("""
+            class Service
+            {
+                async Task<List<string>> BeforeAsync(List<string> skus, Func<string, Task<bool>> check)
+                {
+                    var checks = skus.Select(check).ToList();
+                    var query = skus.Where((sku, i) => {|TG1001:checks[i].Result|});
+                    await Task.WhenAll(checks);
+                    return query.ToList();
+                }
+
+                async Task<List<string>> ReassignedAsync(List<string> skus, Task<bool> ready, Task<bool> later)
+                {
+                    await ready;
+                    var result = skus.Where(sku => {|TG1001:ready.Result|}).ToList();
+                    ready = later;
+                    return result;
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Other_members_of_tasks_are_not_reported()
     {
         await VerifyAsync("""

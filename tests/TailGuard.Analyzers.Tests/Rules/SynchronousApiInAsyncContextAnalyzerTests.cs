@@ -109,6 +109,54 @@ public sealed class SynchronousApiInAsyncContextAnalyzerTests
     }
 
     [Fact]
+    public async Task Column_reads_of_a_data_reader_are_not_reported_but_row_reads_are()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Data.Common;
+            using System.Threading.Tasks;
+            class Repository
+            {
+                public async Task<decimal> SumAsync(DbCommand command)
+                {
+                    await using var reader = await command.ExecuteReaderAsync();
+                    var sum = 0m;
+                    while (await reader.ReadAsync())
+                    {
+                        sum += reader.IsDBNull(0) ? 0 : reader.GetFieldValue<decimal>(0);
+                    }
+
+                    return {|TG1003:reader.NextResult()|} ? -1 : sum;
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Column_reads_of_a_type_that_is_not_a_data_reader_are_reported()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            class Row
+            {
+                public bool IsDBNull(int ordinal) => false;
+                public Task<bool> IsDBNullAsync(int ordinal, CancellationToken ct = default) => Task.FromResult(false);
+                public T GetFieldValue<T>(int ordinal) => default!;
+                public Task<T> GetFieldValueAsync<T>(int ordinal, CancellationToken ct = default) => Task.FromResult(default(T)!);
+            }
+
+            class Repository
+            {
+                public async Task<int> GetAsync(Row row)
+                {
+                    await Task.Yield();
+                    return {|TG1003:row.IsDBNull(0)|} ? 0 : {|TG1003:row.GetFieldValue<int>(0)|};
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Json_serialization_to_and_from_a_stream_is_reported()
     {
         await Verify.VerifyAnalyzerAsync("""
@@ -775,6 +823,74 @@ public sealed class SynchronousApiInAsyncContextAnalyzerTests
 
                 static void Log(string message) => Console.WriteLine(message);
                 record Settings(string Url);
+                """,
+            TestState = { OutputKind = OutputKind.ConsoleApplication },
+        };
+        await test.RunAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Top_level_code_before_the_first_await_runs_on_the_main_thread_and_is_not_reported()
+    {
+        var test = new Verify.Test
+        {
+            TestCode = """
+                using System.IO;
+                using System.Threading.Tasks;
+                var seed = File.ReadAllText("seed.json");
+                File.WriteAllText("copy.json", seed);
+                await Task.Delay(1);
+                {|TG1003:File.ReadAllText("late.json")|};
+                await Task.Delay(1);
+                """,
+            TestState = { OutputKind = OutputKind.ConsoleApplication },
+        };
+        await test.RunAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Top_level_code_in_a_loop_that_awaits_or_after_an_await_in_its_arguments_is_reported()
+    {
+        var test = new Verify.Test
+        {
+            TestCode = """
+                using System.IO;
+                using System.Threading.Tasks;
+                {|TG1003:File.WriteAllText("a.txt", await File.ReadAllTextAsync("b.txt"))|};
+                for (var i = 0; i < 3; i++)
+                {
+                    {|TG1003:File.ReadAllText("poll.json")|};
+                    await Task.Delay(100);
+                }
+                """,
+            TestState = { OutputKind = OutputKind.ConsoleApplication },
+        };
+        await test.RunAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Async_main_before_its_first_await_is_not_reported_and_other_methods_are()
+    {
+        var test = new Verify.Test
+        {
+            TestCode = """
+                using System.IO;
+                using System.Threading.Tasks;
+                static class Program
+                {
+                    static async Task Main()
+                    {
+                        var config = File.ReadAllText("config.json");
+                        await Task.Delay(1);
+                        {|TG1003:File.ReadAllText(config)|};
+                    }
+
+                    static async Task NotMainAsync()
+                    {
+                        {|TG1003:File.ReadAllText("config.json")|};
+                        await Task.Delay(1);
+                    }
+                }
                 """,
             TestState = { OutputKind = OutputKind.ConsoleApplication },
         };

@@ -152,6 +152,47 @@ public sealed class ThreadSleepInAsyncContextAnalyzerTests
     }
 
     [Fact]
+    public async Task Sleep_on_the_async_branch_or_behind_a_combined_flag_is_reported()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            class Retry
+            {
+                public async Task BackoffAsync(bool async, bool fast, int delay)
+                {
+                    if (async)
+                        {|TG1002:Thread.Sleep(delay)|};
+                    else
+                        await Task.Yield();
+
+                    if (async && fast)
+                        await Task.Delay(delay);
+                    else
+                        {|TG1002:Thread.Sleep(delay)|};
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Top_level_sleep_before_the_first_await_is_not_reported_and_after_it_is()
+    {
+        var test = new Verify.Test
+        {
+            TestCode = """
+                using System.Threading;
+                using System.Threading.Tasks;
+                Thread.Sleep(100);
+                await Task.Delay(1);
+                {|TG1002:Thread.Sleep(100)|};
+                """,
+            TestState = { OutputKind = Microsoft.CodeAnalysis.OutputKind.ConsoleApplication },
+        };
+        await test.RunAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task Test_methods_are_not_reported()
     {
         await Verify.VerifyAnalyzerAsync("""
