@@ -28,6 +28,13 @@ public static class DualSyncAsyncPath
 
     /// <summary>True when <paramref name="node"/> sits on the synchronous branch of an async-flag guard in its own function.</summary>
     public static bool IsOnSynchronousBranch(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken)
+        => IsOnSynchronousBranch(node, model, flag: null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="IsOnSynchronousBranch(SyntaxNode, SemanticModel, CancellationToken)"/>, for a guard on <paramref name="flag"/>
+    /// itself (any async flag when null): there the flag is known to be false.
+    /// </summary>
+    public static bool IsOnSynchronousBranch(SyntaxNode node, SemanticModel model, ISymbol? flag, CancellationToken cancellationToken)
     {
         var child = node;
         for (var current = node.Parent; current is not null; child = current, current = current.Parent)
@@ -39,8 +46,8 @@ public static class DualSyncAsyncPath
                     return false;
 
                 case IfStatementSyntax ifStatement:
-                    if ((child == ifStatement.Else && IsFlagTest(ifStatement.Condition, expected: true, model, cancellationToken))
-                        || (child == ifStatement.Statement && IsFlagTest(ifStatement.Condition, expected: false, model, cancellationToken)))
+                    if ((child == ifStatement.Else && IsFlagTest(ifStatement.Condition, expected: true, model, flag, cancellationToken))
+                        || (child == ifStatement.Statement && IsFlagTest(ifStatement.Condition, expected: false, model, flag, cancellationToken)))
                     {
                         return true;
                     }
@@ -48,8 +55,8 @@ public static class DualSyncAsyncPath
                     break;
 
                 case ConditionalExpressionSyntax conditional:
-                    if ((child == conditional.WhenFalse && IsFlagTest(conditional.Condition, expected: true, model, cancellationToken))
-                        || (child == conditional.WhenTrue && IsFlagTest(conditional.Condition, expected: false, model, cancellationToken)))
+                    if ((child == conditional.WhenFalse && IsFlagTest(conditional.Condition, expected: true, model, flag, cancellationToken))
+                        || (child == conditional.WhenTrue && IsFlagTest(conditional.Condition, expected: false, model, flag, cancellationToken)))
                     {
                         return true;
                     }
@@ -57,7 +64,7 @@ public static class DualSyncAsyncPath
                     break;
 
                 case BlockSyntax block when child is StatementSyntax statement:
-                    if (FollowsAsyncEarlyExit(block, statement, model, cancellationToken))
+                    if (FollowsAsyncEarlyExit(block, statement, model, flag, cancellationToken))
                     {
                         return true;
                     }
@@ -70,7 +77,7 @@ public static class DualSyncAsyncPath
     }
 
     /// <summary><c>if (async) { ...; return; }</c> earlier in the same block, with no else: what follows is the synchronous path.</summary>
-    private static bool FollowsAsyncEarlyExit(BlockSyntax block, StatementSyntax statement, SemanticModel model, CancellationToken cancellationToken)
+    private static bool FollowsAsyncEarlyExit(BlockSyntax block, StatementSyntax statement, SemanticModel model, ISymbol? flag, CancellationToken cancellationToken)
     {
         foreach (var previous in block.Statements)
         {
@@ -80,7 +87,7 @@ public static class DualSyncAsyncPath
             }
 
             if (previous is IfStatementSyntax { Else: null } ifStatement && AlwaysExits(ifStatement.Statement)
-                && IsFlagTest(ifStatement.Condition, expected: true, model, cancellationToken))
+                && IsFlagTest(ifStatement.Condition, expected: true, model, flag, cancellationToken))
             {
                 return true;
             }
@@ -97,7 +104,7 @@ public static class DualSyncAsyncPath
     };
 
     /// <summary>True when <paramref name="condition"/> is true exactly when the flag equals <paramref name="expected"/>.</summary>
-    private static bool IsFlagTest(ExpressionSyntax condition, bool expected, SemanticModel model, CancellationToken cancellationToken)
+    private static bool IsFlagTest(ExpressionSyntax condition, bool expected, SemanticModel model, ISymbol? flag, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -136,21 +143,27 @@ public static class DualSyncAsyncPath
                     condition = isPattern.Expression;
                     continue;
                 case IdentifierNameSyntax identifier:
-                    return expected && IsAsyncFlag(identifier, model, cancellationToken);
+                    return expected && IsAsyncFlag(identifier, model, flag, cancellationToken);
                 default:
                     return false;
             }
         }
     }
 
-    private static bool IsAsyncFlag(IdentifierNameSyntax identifier, SemanticModel model, CancellationToken cancellationToken)
+    private static bool IsAsyncFlag(IdentifierNameSyntax identifier, SemanticModel model, ISymbol? flag, CancellationToken cancellationToken)
     {
         if (!IsAsyncFlagName(identifier.Identifier.ValueText))
         {
             return false;
         }
 
-        var type = model.GetSymbolInfo(identifier, cancellationToken).Symbol switch
+        var symbol = model.GetSymbolInfo(identifier, cancellationToken).Symbol;
+        if (flag is not null && !SymbolEqualityComparer.Default.Equals(symbol, flag))
+        {
+            return false;
+        }
+
+        var type = symbol switch
         {
             IParameterSymbol parameter => parameter.Type,
             ILocalSymbol local => local.Type,

@@ -51,7 +51,7 @@ public static class TaskCompletionFacts
         }
 
         var task = Unwrap(taskReference, forAwait: false);
-        if (IsTriviallyComplete(task, types) || IsSynchronousPathCall(task))
+        if (IsTriviallyComplete(task, types) || IsSynchronousPathCall(task, cancellationToken))
         {
             return true;
         }
@@ -180,8 +180,10 @@ public static class TaskCompletionFacts
     /// True when <paramref name="task"/> is a call whose <c>async</c> boolean argument is the constant <c>false</c>
     /// (named or positional, or a default value): drivers implement sync and async APIs with one method that takes
     /// <c>bool async</c> and only awaits when it is true, so the returned task has completed when the call returns.
+    /// Also when the argument is the caller's own async flag and the call sits on the synchronous branch of a guard on that flag
+    /// (<c>if (async) await Core(async); else Core(async).GetAwaiter().GetResult();</c>): there the flag is false.
     /// </summary>
-    public static bool IsSynchronousPathCall(IOperation? task)
+    public static bool IsSynchronousPathCall(IOperation? task, CancellationToken cancellationToken = default)
     {
         if (Unwrap(task, forAwait: false) is not IInvocationOperation invocation)
         {
@@ -195,11 +197,48 @@ public static class TaskCompletionFacts
                 && parameter.Type.SpecialType == SpecialType.System_Boolean)
             {
                 var value = argument.Value.ConstantValue;
-                return value.HasValue && value.Value is false;
+                if (value.HasValue)
+                {
+                    return value.Value is false;
+                }
+
+                return IsFlagKnownFalse(argument.Value, invocation, cancellationToken);
             }
         }
 
         return false;
+    }
+
+    private static bool IsFlagKnownFalse(IOperation value, IInvocationOperation invocation, CancellationToken cancellationToken)
+    {
+        while (value is IConversionOperation conversion)
+        {
+            value = conversion.Operand;
+        }
+
+        ISymbol? flag = value switch
+        {
+            IParameterReferenceOperation parameter => parameter.Parameter,
+            ILocalReferenceOperation local => local.Local,
+            _ => null,
+        };
+        if (flag is null || invocation.SemanticModel is not { } model
+            || !DualSyncAsyncPath.IsOnSynchronousBranch(invocation.Syntax, model, flag, cancellationToken)
+            || AsyncContext.EnclosingFunction(invocation.Syntax) is not { } function)
+        {
+            return false;
+        }
+
+        // A flag assigned anywhere in the function may no longer say what the guard tested.
+        foreach (var assignment in function.DescendantNodes().OfType<AssignmentExpressionSyntax>())
+        {
+            if (assignment.Left is IdentifierNameSyntax { Identifier.ValueText: var name } && name == flag.Name)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>Strips conversions, parentheses, <c>GetAwaiter()</c>, <c>ConfigureAwait(...)</c>, <c>AsTask()</c> (and for awaits, <c>WaitAsync</c>).</summary>
@@ -351,7 +390,7 @@ public static class TaskCompletionFacts
                 if (key is { IsElement: false, Symbol: ILocalSymbol local }
                     && local.DeclaringSyntaxReferences.Length == 1
                     && local.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: { } initializer }
-                    && IsSynchronousPathCall(GetOperation(initializer))
+                    && IsSynchronousPathCall(GetOperation(initializer), cancellationToken)
                     && !HasMutation(local, m => m.Kind == Mutation.Reassign))
                 {
                     return true;

@@ -722,6 +722,70 @@ public sealed class BlockingTaskWaitAnalyzerTests
     }
 
     [Fact]
+    public async Task GetResult_passing_the_async_flag_on_its_synchronous_branch_is_not_reported()
+    {
+        await VerifyAsync("""
+            class Connector
+            {
+                internal ValueTask Reset(bool async)
+                {
+                    if (async)
+                    {
+                        return new ValueTask(Flush(async));
+                    }
+
+                    Flush(async).GetAwaiter().GetResult();
+                    return default;
+                }
+
+                internal async Task Close(bool isAsync)
+                {
+                    if (isAsync)
+                        await Flush(isAsync);
+                    else
+                        Flush(async: isAsync).Wait();
+                }
+
+                private async Task Flush(bool async) { if (async) await Task.Yield(); }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task GetResult_passing_the_async_flag_outside_its_guard_or_under_another_guard_is_reported()
+    {
+        await VerifyAsync("""
+            class Connector
+            {
+                internal void Reset(bool async, bool fast)
+                {
+                    {|TG1001:Flush(async).GetAwaiter().GetResult()|};
+                    if (!fast)
+                    {
+                        {|TG1001:Flush(async).GetAwaiter().GetResult()|};
+                    }
+
+                    if (async)
+                    {
+                        {|TG1001:Flush(async).GetAwaiter().GetResult()|};
+                    }
+                }
+
+                internal void Retry(bool async)
+                {
+                    if (!async)
+                    {
+                        async = true;
+                        {|TG1001:Flush(async).GetAwaiter().GetResult()|};
+                    }
+                }
+
+                private async Task Flush(bool async) { if (async) await Task.Yield(); }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task A_bool_argument_not_named_async_does_not_exempt_the_call()
     {
         await VerifyAsync("""

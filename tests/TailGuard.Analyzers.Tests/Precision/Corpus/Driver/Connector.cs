@@ -495,6 +495,25 @@ internal sealed class Connector : IDisposable
         }
     }
 
+    /// <summary>
+    /// Resets session state before the connector goes back to the pool. Not an async method, to avoid a state machine per return:
+    /// the async path hands back the flush task, the sync path completes the same flush inline.
+    /// </summary>
+    internal ValueTask Reset(bool async, CancellationToken cancellationToken)
+    {
+        WriteBuffer.WriteByte((byte)'Q');
+        WriteBuffer.WriteInt32(4 + 12);
+        WriteBuffer.WriteNullTerminatedString("DISCARD ALL");
+        PrependResponse();
+        if (async)
+        {
+            return new ValueTask(WriteBuffer.Flush(async, cancellationToken));
+        }
+
+        WriteBuffer.Flush(async, cancellationToken).GetAwaiter().GetResult();
+        return default;
+    }
+
     internal void PrependResponse() => pendingPrependedResponses++;
 
     internal void Break(Exception reason)

@@ -129,6 +129,21 @@ public sealed class CatalogClient
         return buffer.ToArray();
     }
 
+    /// <summary>Mirrors a price list from the upstream feed; the copy buffer is allocated per call, on the large object heap.</summary>
+    public async Task<long> MirrorPriceListAsync(Stream source, Stream destination, CancellationToken cancellationToken)
+    {
+        var chunk = new byte[256 * 1024]; // expect: TG4001
+        long total = 0;
+        int read;
+        while ((read = await source.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            await destination.WriteAsync(chunk.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+            total += read;
+        }
+
+        return total;
+    }
+
     /// <summary>Uploads a price list; the request body is a file on local disk, streamed without blocking.</summary>
     public async Task UploadPriceListAsync(string path, CancellationToken cancellationToken)
     {
