@@ -111,6 +111,51 @@ public sealed partial class PrecisionCorpusTests
         Assert.All(BlockingRules, id => Assert.Contains(run.Expectations, e => e.Id == id));
     }
 
+    /// <summary>
+    /// What an IDE hands the analyzers while someone types the corpus's idioms: each file cut at the end and in the middle of every
+    /// statement that involves them, analyzed by the blocking rules in its project. No analyzer may throw.
+    /// </summary>
+    [Fact]
+    public async Task The_blocking_rules_do_not_throw_on_the_corpus_cut_inside_its_idioms()
+    {
+        var run = await Run.Value;
+        var analyzers = DiscoverAnalyzers().Where(a => a.SupportedDiagnostics.Any(d => BlockingRules.Contains(d.Id))).ToImmutableArray();
+        var exceptions = new List<string>();
+        var cuts = 0;
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var compilation in run.Compilations)
+        {
+            foreach (var tree in compilation.SyntaxTrees)
+            {
+                var text = (await tree.GetTextAsync()).ToString();
+                var positions = (await tree.GetRootAsync()).DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.StatementSyntax>()
+                    .Where(statement => IdiomMarkers().IsMatch(statement.ToString()) && statement.Span.Length < 400)
+                    .SelectMany(statement => new[] { statement.Span.End, statement.SpanStart + (statement.Span.Length / 2) })
+                    .Distinct();
+                foreach (var position in positions)
+                {
+                    cuts++;
+                    var cut = tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text[..position]));
+                    var withCut = compilation.ReplaceSyntaxTree(tree, cut);
+                    var options = new CompilationWithAnalyzersOptions(
+                        new AnalyzerOptions(ImmutableArray<AdditionalText>.Empty),
+                        (exception, analyzer, _) => exceptions.Add($"{tree.FilePath}@{position} {analyzer.GetType().Name}: {exception.Message}"),
+                        concurrentAnalysis: false,
+                        logAnalyzerExecutionTime: false);
+                    var diagnostics = await withCut.WithAnalyzers(analyzers, options)
+                        .GetAnalyzerSemanticDiagnosticsAsync(withCut.GetSemanticModel(cut), filterSpan: null, CancellationToken.None);
+                    exceptions.AddRange(diagnostics.Where(d => d.Id == "AD0001").Select(d => $"{tree.FilePath}@{position}: {d.GetMessage()}"));
+                }
+            }
+        }
+
+        output.WriteLine($"{cuts} cuts analyzed in {stopwatch.Elapsed.TotalSeconds:F1} s");
+        Assert.Empty(exceptions);
+    }
+
+    [GeneratedRegex(@"WhenAny|GetResult|Debug\.Assert|IsDBNull|GetFieldValue|ReadAllText|Thread\.Sleep|\.Where\(|\(async\)|async \?")]
+    private static partial Regex IdiomMarkers();
+
     private static async Task<CorpusRun> AnalyzeCorpusAsync()
     {
         var root = Path.Combine(AppContext.BaseDirectory, "Precision", "Corpus");
@@ -140,6 +185,7 @@ public sealed partial class PrecisionCorpusTests
                 baseReferences.AddRange(references.Select(r => (MetadataReference)compiled[r].ToMetadataReference())),
                 new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release));
             compiled[name] = compilation;
+            run.Compilations.Add(compilation);
             run.CompilerDiagnostics.AddRange(compilation.GetDiagnostics());
 
             var exceptions = new List<string>();
@@ -201,6 +247,8 @@ public sealed partial class PrecisionCorpusTests
         public List<Finding> Findings { get; } = new();
 
         public List<Diagnostic> CompilerDiagnostics { get; } = new();
+
+        public List<Compilation> Compilations { get; } = new();
 
         public bool IsExpected(Finding finding)
             => Expectations.Any(e => e.Id == finding.Id && e.File == finding.File && e.Line == finding.Line);
