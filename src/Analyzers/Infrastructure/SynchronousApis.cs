@@ -39,9 +39,25 @@ public static class SynchronousApis
             return BlockingCallKind.None;
         }
 
-        return IsNonBlockingReceiver(invocation, types) || HasZeroTimeout(invocation)
+        return IsNonBlockingReceiver(invocation, types) || HasZeroTimeout(invocation) || IsConsoleWriterOrReader(invocation.Instance)
             ? BlockingCallKind.None
             : BlockingCallKind.SynchronousApiWithAsyncTwin;
+    }
+
+    /// <summary>
+    /// <c>Console.Out</c>, <c>Console.Error</c>, <c>Console.In</c>: synchronized wrappers whose async methods run the synchronous
+    /// call and return a completed task, so the twin would block exactly as much.
+    /// </summary>
+    private static bool IsConsoleWriterOrReader(IOperation? receiver)
+    {
+        while (receiver is IConversionOperation conversion)
+        {
+            receiver = conversion.Operand;
+        }
+
+        return receiver is IPropertyReferenceOperation { Property: { IsStatic: true, Name: "Out" or "Error" or "In" } property }
+            && property.ContainingType is { Name: "Console", ContainingNamespace: { Name: "System" } system }
+            && system.ContainingNamespace is { IsGlobalNamespace: true };
     }
 
     /// <summary>

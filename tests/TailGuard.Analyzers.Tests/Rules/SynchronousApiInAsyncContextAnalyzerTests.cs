@@ -157,6 +157,28 @@ public sealed class SynchronousApiInAsyncContextAnalyzerTests
     }
 
     [Fact]
+    public async Task Console_writers_whose_async_twins_run_synchronously_are_not_reported_but_other_writers_are()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System;
+            using System.IO;
+            using System.Threading.Tasks;
+            class Log
+            {
+                public async Task WriteAsync(TextWriter file, string line)
+                {
+                    await Task.Yield();
+                    Console.Out.WriteLine(line);
+                    Console.Error.Flush();
+                    var typed = Console.In.ReadLine();
+                    {|TG1003:file.WriteLine(line)|};
+                    {|TG1003:file.Flush()|};
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Json_serialization_to_and_from_a_stream_is_reported()
     {
         await Verify.VerifyAnalyzerAsync("""
