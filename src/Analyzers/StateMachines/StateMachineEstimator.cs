@@ -366,6 +366,11 @@ public static class StateMachineEstimator
                     continue;
                 }
 
+                if (symbol is IParameterSymbol captured && SymbolEqualityComparer.Default.Equals(captured.ContainingSymbol, method))
+                {
+                    usedParameters.Add(captured);
+                }
+
                 ControlFlowRegion? region = symbol switch
                 {
                     ILocalSymbol local when ownLocals.Contains(local) => AllRegions(graph.Root).FirstOrDefault(r => r.Locals.Contains(local)),

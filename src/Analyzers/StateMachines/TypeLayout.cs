@@ -9,12 +9,16 @@ namespace TailGuard.Analyzers.StateMachines;
 /// <summary>The size and alignment of a type as a 64-bit CLR lays it out when it is a field.</summary>
 public readonly struct TypeSize
 {
-    public TypeSize(int bytes, int alignment, bool isExact)
+    public TypeSize(int bytes, int alignment, bool isExact, TypeSizeKind kind = TypeSizeKind.Struct)
     {
         Bytes = bytes;
         Alignment = alignment;
         IsExact = isExact;
+        Kind = kind;
     }
+
+    /// <summary>The runtime's auto layout places references first, then primitives by size, then structs.</summary>
+    public TypeSizeKind Kind { get; }
 
     public int Bytes { get; }
 
@@ -23,7 +27,17 @@ public readonly struct TypeSize
     /// <summary>False when the size is a guess: an open type parameter, or a struct known only from a reference assembly.</summary>
     public bool IsExact { get; }
 
-    public static TypeSize Reference { get; } = new(8, 8, isExact: true);
+    public static TypeSize Reference { get; } = new(8, 8, isExact: true, TypeSizeKind.Reference);
+
+    public static TypeSize Primitive(int bytes) => new(bytes, bytes, isExact: true, TypeSizeKind.Primitive);
+}
+
+/// <summary>How the runtime's auto layout groups a field.</summary>
+public enum TypeSizeKind
+{
+    Reference,
+    Primitive,
+    Struct,
 }
 
 /// <summary>
@@ -111,11 +125,19 @@ public static class TypeLayout
     /// <summary>The size and alignment of <paramref name="type"/> when it is stored in a field.</summary>
     public static TypeSize SizeOf(ITypeSymbol? type) => SizeOf(type, 0);
 
-    /// <summary>Lays out fields with the runtime's auto layout (ordered by alignment, largest first); returns the total size.</summary>
+    /// <summary>
+    /// Lays out fields with the runtime's auto layout for value types: references first, then primitives from the largest
+    /// to the smallest, then struct-typed fields in declaration order, each at its natural alignment; returns the total size.
+    /// (Measured on .NET 10: a state machine of int, builder and YieldAwaiter is 24 bytes, not 16.)
+    /// </summary>
     public static TypeSize AutoLayout(IEnumerable<TypeSize> fields)
     {
-        var sorted = fields.OrderByDescending(f => f.Alignment).ToList();
-        return Sequential(sorted);
+        var list = fields.ToList();
+        var ordered = list.Where(f => f.Kind == TypeSizeKind.Reference)
+            .Concat(list.Where(f => f.Kind == TypeSizeKind.Primitive).OrderByDescending(f => f.Bytes))
+            .Concat(list.Where(f => f.Kind == TypeSizeKind.Struct))
+            .ToList();
+        return Sequential(ordered);
     }
 
     private static TypeSize Sequential(IReadOnlyList<TypeSize> fields)
@@ -131,7 +153,7 @@ public static class TypeLayout
             exact &= field.IsExact;
         }
 
-        return new TypeSize(Math.Max(1, Align(offset, maxAlignment)), maxAlignment, exact);
+        return new TypeSize(Math.Max(1, Align(offset, maxAlignment)), maxAlignment, exact, TypeSizeKind.Struct);
     }
 
     internal static int Align(int value, int alignment) => (value + alignment - 1) / alignment * alignment;
@@ -145,10 +167,11 @@ public static class TypeLayout
                 return new TypeSize(8, 8, isExact: false);
             case ITypeParameterSymbol typeParameter:
                 // Unknown until instantiated: a reference (8 bytes) for class-constrained parameters, a guess otherwise.
-                return new TypeSize(8, 8, isExact: typeParameter.HasReferenceTypeConstraint);
+                return new TypeSize(8, 8, isExact: typeParameter.HasReferenceTypeConstraint,
+                    typeParameter.HasValueTypeConstraint || typeParameter.HasUnmanagedTypeConstraint ? TypeSizeKind.Struct : TypeSizeKind.Reference);
             case IPointerTypeSymbol:
             case IFunctionPointerTypeSymbol:
-                return new TypeSize(8, 8, isExact: true);
+                return TypeSize.Primitive(8);
         }
 
         if (!type.IsValueType)
@@ -159,7 +182,7 @@ public static class TypeLayout
         var primitive = Primitive(type.SpecialType);
         if (primitive > 0)
         {
-            return new TypeSize(primitive, primitive, isExact: true);
+            return TypeSize.Primitive(primitive);
         }
 
         if (type is not INamedTypeSymbol named || depth > MaxDepth)
@@ -174,7 +197,7 @@ public static class TypeLayout
 
         if (named.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T)
         {
-            return Sequential(new[] { new TypeSize(1, 1, true), SizeOf(named.TypeArguments[0], depth + 1) });
+            return Sequential(new[] { TypeSize.Primitive(1), SizeOf(named.TypeArguments[0], depth + 1) });
         }
 
         if (named.IsTupleType || named.OriginalDefinition.ToDisplayString().StartsWith("System.ValueTuple<", StringComparison.Ordinal))
@@ -214,7 +237,7 @@ public static class TypeLayout
             }
             else if (KeywordSize(field) is var keyword && keyword > 0)
             {
-                size = new TypeSize(keyword, keyword, isExact: true);
+                size = TypeSize.Primitive(keyword);
             }
             else if (KnownStructs.TryGetValue(field, out var nested))
             {
@@ -246,7 +269,7 @@ public static class TypeLayout
         if (inlineArray is not null && inlineArray.ConstructorArguments.Length == 1 && inlineArray.ConstructorArguments[0].Value is int length && fields.Count == 1)
         {
             var element = SizeOf(fields[0].Type, depth + 1);
-            return new TypeSize(Align(element.Bytes, element.Alignment) * length, element.Alignment, element.IsExact);
+            return new TypeSize(Align(element.Bytes, element.Alignment) * length, element.Alignment, element.IsExact, TypeSizeKind.Struct);
         }
 
         // Reference assemblies replace private fields with placeholders; the real layout is unknown.
@@ -280,7 +303,7 @@ public static class TypeLayout
                 alignment = Math.Max(alignment, Math.Min(8, sizes[i].Alignment));
             }
 
-            result = new TypeSize(Math.Max(1, Align(end, alignment)), alignment, sizes.All(s => s.IsExact));
+            result = new TypeSize(Math.Max(1, Align(end, alignment)), alignment, sizes.All(s => s.IsExact), TypeSizeKind.Struct);
         }
         else if (layoutKind == 3 || ContainsReference(type, depth))
         {
@@ -293,10 +316,10 @@ public static class TypeLayout
 
         if (explicitSize > result.Bytes)
         {
-            result = new TypeSize(explicitSize, result.Alignment, result.IsExact);
+            result = new TypeSize(explicitSize, result.Alignment, result.IsExact, TypeSizeKind.Struct);
         }
 
-        return placeholder ? new TypeSize(result.Bytes, result.Alignment, isExact: false) : result;
+        return placeholder ? new TypeSize(result.Bytes, result.Alignment, isExact: false, TypeSizeKind.Struct) : result;
     }
 
     private static IEnumerable<IFieldSymbol> InstanceFields(INamedTypeSymbol type)
