@@ -104,7 +104,13 @@ public sealed class StateMachineEstimate
     /// <summary>Caveats about the estimate, for people.</summary>
     public ImmutableArray<string> Notes { get; }
 
-    /// <summary>The largest fields, largest first (ties keep the compiler's order).</summary>
+    /// <summary>The largest fields, largest first; among equals, fields named in source (parameters, locals) come first.</summary>
     public ImmutableArray<HoistedField> LargestFields(int count)
-        => Fields.Select((f, i) => (f, i)).OrderByDescending(x => x.f.Bytes).ThenBy(x => x.i).Take(count).Select(x => x.f).ToImmutableArray();
+        => Fields.Select((f, i) => (f, i))
+            .OrderByDescending(x => x.f.Bytes)
+            .ThenBy(x => x.f.Kind is HoistedFieldKind.Parameter or HoistedFieldKind.Local or HoistedFieldKind.This ? 0 : 1)
+            .ThenBy(x => x.i)
+            .Take(count)
+            .Select(x => x.f)
+            .ToImmutableArray();
 }

@@ -794,13 +794,15 @@ public static class StateMachineEstimator
             var builder = BuilderType(method, compilation);
             fields.Add(Field("<>t__builder", HoistedFieldKind.Builder, builder));
 
-            if (usesThis && !method.IsStatic)
+            // Debug builds hoist `this` and every parameter whether the body uses them or not.
+            if ((usesThis || debug) && !method.IsStatic)
             {
                 var containing = method.ContainingType;
                 var thisType = method.MethodKind is MethodKind.LambdaMethod or MethodKind.LocalFunction ? null : containing;
+                // A lambda's or local function's `this` is its closure object (or the instance it captured).
                 var thisField = thisType is { IsValueType: true }
                     ? Field("this", HoistedFieldKind.This, thisType)
-                    : new HoistedField("this", HoistedFieldKind.This, thisType, thisType is null ? "closure" : Display(thisType), TypeSize.Reference, ImmutableArray<ISymbol>.Empty);
+                    : new HoistedField(thisType is null ? "closure" : "this", HoistedFieldKind.This, thisType, thisType is null ? "closure" : Display(thisType), TypeSize.Reference, ImmutableArray<ISymbol>.Empty);
                 fields.Add(thisField);
             }
 
