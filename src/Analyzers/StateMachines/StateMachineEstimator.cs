@@ -264,6 +264,8 @@ public static class StateMachineEstimator
         private readonly Dictionary<ISymbol, ControlFlowRegion> displayRegionOf = new(SymbolEqualityComparer.Default);
         private readonly Dictionary<ControlFlowRegion, DisplayKey> displayKeys = new();
         private readonly Dictionary<CaptureId, ITypeSymbol?> captureTypes = new();
+        private readonly HashSet<CaptureId> assignmentTargetCaptures = new();
+        private readonly Dictionary<CaptureId, ILocalSymbol> capturedTargetLocals = new();
         private readonly HashSet<IParameterSymbol> usedParameters = new(SymbolEqualityComparer.Default);
         private readonly List<(ITypeSymbol? Type, bool IsReference)> awaiters = new();
         private readonly Dictionary<ControlFlowRegion, List<List<ITypeSymbol?>>> spillGroups = new();
@@ -292,6 +294,7 @@ public static class StateMachineEstimator
             }
 
             FindCapturedVariables();
+            FindAssignmentTargetCaptures();
 
             foreach (var block in graph.Blocks)
             {
@@ -324,6 +327,31 @@ public static class StateMachineEstimator
             }
 
             Solve();
+        }
+
+        // When the assigned value has control flow (an object initializer, ?:), the graph captures the assignment's target
+        // first: `capture = quote; ...; capture = value`. That capture is a place to write, not a read of the local.
+        private void FindAssignmentTargetCaptures()
+        {
+            foreach (var block in graph.Blocks)
+            {
+                foreach (var operation in BlockOperations(block))
+                {
+                    foreach (var assignment in operation.DescendantsAndSelf().OfType<ISimpleAssignmentOperation>())
+                    {
+                        var target = assignment.Target;
+                        while (target is IFieldReferenceOperation { Instance: { Type.IsValueType: true } instance })
+                        {
+                            target = instance;
+                        }
+
+                        if (target is IFlowCaptureReferenceOperation capture)
+                        {
+                            assignmentTargetCaptures.Add(capture.Id);
+                        }
+                    }
+                }
+            }
         }
 
         private void AddSpillGroup(ControlFlowRegion region, List<ITypeSymbol?> spills)
@@ -442,6 +470,15 @@ public static class StateMachineEstimator
                     usesThis = true;
                     return;
 
+                case IFlowCaptureOperation { Value: ILocalReferenceOperation targetLocal } targetCapture
+                    when assignmentTargetCaptures.Contains(targetCapture.Id) && ownLocals.Contains(targetLocal.Local):
+                    capturedTargetLocals[targetCapture.Id] = targetLocal.Local;
+                    return;
+
+                case IFlowCaptureReferenceOperation targetReference when capturedTargetLocals.TryGetValue(targetReference.Id, out var capturedLocal):
+                    list.Add(Event.Read(KeyOf(capturedLocal)));
+                    return;
+
                 case IFlowCaptureReferenceOperation captureReference:
                     list.Add(Event.Read(captureReference.Id));
                     return;
@@ -529,6 +566,7 @@ public static class StateMachineEstimator
         {
             ILocalReferenceOperation local when ownLocals.Contains(local.Local) && local.Local.RefKind == RefKind.None => local.Local,
             IFieldReferenceOperation { Instance: { Type.IsValueType: true } instance } => WrittenLocal(instance),
+            IFlowCaptureReferenceOperation capture when capturedTargetLocals.TryGetValue(capture.Id, out var local) => local,
             _ => null,
         };
 
