@@ -525,6 +525,14 @@ public static class StateMachineEstimator
                     list.Add(Event.Write(KeyOf(declared.Local)));
                     return;
 
+                case ISimpleAssignmentOperation or ICompoundAssignmentOperation or ICoalesceAssignmentOperation:
+                    VisitAssignmentToPlace(operation, list, statement);
+                    return;
+
+                case IInterpolatedStringOperation interpolated when ContainsAwait(interpolated):
+                    VisitInterpolatedStringWithAwait(interpolated, list, statement);
+                    return;
+
                 case IAwaitOperation await:
                     Visit(await.Operation, list, statement);
                     SpillPending(statement);
@@ -552,6 +560,83 @@ public static class StateMachineEstimator
                 list.Add(Event.Write(KeyOf(patternLocal)));
             }
         }
+
+        // `place = value` where the place is an indexer, property, field of an object or array element: the receiver and
+        // the indices are evaluated first and spilled if the value awaits; a compound assignment also reads the place.
+        private void VisitAssignmentToPlace(IOperation operation, List<Event> list, StatementState statement)
+        {
+            var children = operation.ChildOperations.ToList();
+            if (children.Count != 2)
+            {
+                foreach (var child in children)
+                {
+                    Visit(child, list, statement);
+                }
+
+                return;
+            }
+
+            var target = children[0];
+            var pushed = 0;
+            foreach (var part in target.ChildOperations)
+            {
+                Visit(part, list, statement);
+                statement.Pending.Add(PendingValue(part));
+                pushed++;
+            }
+
+            if (operation is not ISimpleAssignmentOperation)
+            {
+                statement.Pending.Add(new Pending(target.Type, spillable: true));
+                pushed++;
+            }
+
+            Visit(children[1], list, statement);
+            statement.Pending.RemoveRange(statement.Pending.Count - pushed, pushed);
+        }
+
+        // With an await inside, an interpolated string cannot use a (ref struct) handler: the compiler calls string.Concat
+        // when every hole is a plain string and string.Format otherwise, passing up to 4 (Concat) or 3 (Format) arguments
+        // directly and more through an inline array that is hoisted as a whole.
+        private void VisitInterpolatedStringWithAwait(IInterpolatedStringOperation interpolated, List<Event> list, StatementState statement)
+        {
+            var parts = interpolated.Parts;
+            var holes = parts.OfType<IInterpolationOperation>().ToList();
+            var concat = holes.All(h => h.Expression.Type?.SpecialType == SpecialType.System_String && h.Alignment is null && h.FormatString is null);
+            var arguments = concat ? parts.Length : holes.Count;
+            var elementType = model.Compilation.GetSpecialType(concat ? SpecialType.System_String : SpecialType.System_Object);
+            if (arguments > (concat ? 4 : 3))
+            {
+                var awaitAfterFirst = parts.Skip(1).Any(ContainsAwait);
+                foreach (var part in parts)
+                {
+                    Visit(part, list, statement);
+                }
+
+                if (awaitAfterFirst)
+                {
+                    for (var i = 0; i < arguments; i++)
+                    {
+                        statement.Spills.Add(elementType);
+                    }
+                }
+
+                return;
+            }
+
+            var pushed = 0;
+            foreach (var part in parts)
+            {
+                Visit(part, list, statement);
+                statement.Pending.Add(part is IInterpolationOperation ? new Pending(elementType, spillable: true) : new Pending(null, spillable: false));
+                pushed++;
+            }
+
+            statement.Pending.RemoveRange(statement.Pending.Count - pushed, pushed);
+        }
+
+        private static bool ContainsAwait(IOperation operation)
+            => operation.DescendantsAndSelf().Any(o => o is IAwaitOperation);
 
         private void VisitTargetInstance(IOperation target, List<Event> list, StatementState statement)
         {
