@@ -288,6 +288,94 @@ public sealed class StateMachineSizeAccuracyTests
             }
         }
 
+        public class MoreShapes
+        {
+            private readonly Dictionary<string, int> cache = new();
+
+            public static async Task<decimal> StructReassignedAfterAwait(Task t)
+            {
+                var quote = new Quote { Price = 1 };
+                Console.WriteLine(quote.Price);
+                await t;
+                quote = new Quote { Price = 2 };
+                return quote.Price;
+            }
+
+            public static async Task<string> InterpolationWithAwaits(int id, Task<string> name, Task<int> count)
+            {
+                var label = "order";
+                return $"{label} {id}: {await name} x{await count}";
+            }
+
+            public static async Task<string> ShortInterpolationWithAwait(int id, Task<string> name)
+            {
+                var label = "order";
+                return $"{label} {id}: {await name}";
+            }
+
+            public static async Task<string> StringConcatenationWithAwait(string prefix, Task<string> name)
+            {
+                return prefix + await name;
+            }
+
+            public static async Task<int> SwitchExpressionWithAwait(Mode mode, Task<int> a, Task<int> b)
+            {
+                var bias = 3;
+                return bias + mode switch
+                {
+                    Mode.A => await a,
+                    _ => await b,
+                };
+            }
+
+            public async Task<int> IndexerAssignmentWithAwait(string key, Task<int> value)
+            {
+                cache[key] = await value;
+                return cache.Count;
+            }
+
+            public static async Task<int?> NullConditionalAndCoalesce(string? text, Task<int?> fallback)
+            {
+                var length = text?.Length;
+                return length ?? await fallback;
+            }
+
+            public static async Task<long> WhileAwaitInCondition(Func<Task<bool>> more, Quote q)
+            {
+                long total = 0;
+                var scratch = q;
+                while (await more())
+                {
+                    total += scratch.Ticks;
+                    scratch.Ticks++;
+                }
+
+                return total;
+            }
+
+            public static async Task<int> NestedLoopsAndScopes(List<List<int>> rows, Func<int, Task> work)
+            {
+                var sum = 0;
+                foreach (var row in rows)
+                {
+                    for (var i = 0; i < row.Count; i++)
+                    {
+                        var cell = row[i];
+                        await work(cell);
+                        sum += cell + i;
+                    }
+                }
+
+                return sum;
+            }
+
+            public static async ValueTask<(int, Guid)> TupleResult(Task<int> a, Guid id)
+            {
+                var n = await a;
+                return (n, id);
+            }
+        }
+
         public struct Counter
         {
             public long Total;
