@@ -305,4 +305,22 @@ public sealed class LargeStructHoistedAnalyzerTests
             }
             """ + Quote);
     }
+
+    [Fact]
+    public async Task Half_typed_code_does_not_crash_the_analyzer()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+            public class Pricing
+            {
+                public async Task<decimal> TotalAsync(Quote {|#0:quote|}, Task pending)
+                {
+                    var other = {|CS0103:Missing|}(quote);
+                    await {|CS0103:nothing|};
+                    return quote.Price + other;
+                }
+            }
+            """ + Quote,
+            Verify.Diagnostic("TG3002").WithLocation(0).WithArguments("quote", "Quote", 80, "async methods copy every parameter they use"));
+    }
 }

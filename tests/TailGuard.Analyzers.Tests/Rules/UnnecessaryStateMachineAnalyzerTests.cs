@@ -272,4 +272,21 @@ public sealed class UnnecessaryStateMachineAnalyzerTests
             }
             """);
     }
+
+    [Fact]
+    public async Task Half_typed_code_does_not_crash_the_analyzer()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+            public class Orders
+            {
+                public async Task<int> CountAsync() => await {|CS0103:Missing|}();
+
+                public async Task<int> LoadAsync(string id)
+                {
+                    return await id.{|CS1061:Nope|}();
+                }
+            }
+            """);
+    }
 }
