@@ -140,7 +140,7 @@ public sealed class UnnecessaryStateMachineAnalyzer : DiagnosticAnalyzer
         var returnType = method.ReturnType;
         if (SymbolEqualityComparer.Default.Equals(taskType, returnType))
         {
-            return true;
+            return !WidensNullability(taskType, returnType);
         }
 
         // `await x;` (or `=> await x`) in a Task method: any Task<T> is a Task. No conversion exists for ValueTask.
@@ -149,6 +149,16 @@ public sealed class UnnecessaryStateMachineAnalyzer : DiagnosticAnalyzer
             && SymbolEqualityComparer.Default.Equals(returnType, types.Task)
             && WellKnownTypes.DerivesFrom(taskType, types.Task);
     }
+
+    /// <summary>
+    /// Task&lt;string&gt; returned as Task&lt;string?&gt; is a nullability warning (Task is invariant) that the await did not have.
+    /// Oblivious annotations (nullable disabled) match anything.
+    /// </summary>
+    private static bool WidensNullability(ITypeSymbol taskType, ITypeSymbol returnType)
+        => taskType is INamedTypeSymbol task && returnType is INamedTypeSymbol returned
+            && task.TypeArguments.Length == returned.TypeArguments.Length
+            && task.TypeArgumentNullableAnnotations.Zip(returned.TypeArgumentNullableAnnotations, (t, r) => (t, r))
+                .Any(pair => pair.t == NullableAnnotation.NotAnnotated && pair.r == NullableAnnotation.Annotated);
 
     /// <summary>
     /// An async method runs in its own copy of the execution context; without async, AsyncLocal values and culture set in

@@ -44,6 +44,20 @@ public sealed class UnnecessaryStateMachineAnalyzerTests
     }
 
     [Fact]
+    public async Task Nullable_oblivious_code_is_reported()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            #nullable disable
+            using System.IO;
+            using System.Threading.Tasks;
+            public class Files
+            {
+                public {|TG3003:async|} Task<string> ReadAsync(string path) => await File.ReadAllTextAsync(path);
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Local_functions_are_reported()
     {
         await Verify.VerifyAnalyzerAsync("""
@@ -115,6 +129,8 @@ public sealed class UnnecessaryStateMachineAnalyzerTests
                 }
 
                 public async ValueTask DiscardAsync(ValueTask<int> work) => await work;
+
+                public async Task<string?> NullableAsync(Task<string> work) => await work;
             }
             """);
     }
