@@ -30,7 +30,11 @@ public sealed class LargeStructHoistedFixer : CodeFixProvider
 {
     public override ImmutableArray<string> FixableDiagnosticIds => ImmutableArray.Create(RuleIds.LargeStructHoisted);
 
-    public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;
+    private const string Title = "Copy only the fields used after the await";
+
+    // Several locals before the same await insert copies at the same place, which the batch fixer would see as conflicting
+    // edits: apply the fixes of one document one after the other instead.
+    public override FixAllProvider GetFixAllProvider() => new SequentialFixAll();
 
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
     {
@@ -51,7 +55,7 @@ public sealed class LargeStructHoistedFixer : CodeFixProvider
 
             context.RegisterCodeFix(
                 CodeAction.Create(
-                    "Copy only the fields used after the await",
+                    Title,
                     ct => ApplyAsync(context.Document, declarator.Span, ct),
                     FixKeys.For(RuleIds.LargeStructHoisted)),
                 diagnostic);
@@ -61,9 +65,16 @@ public sealed class LargeStructHoistedFixer : CodeFixProvider
     private static async Task<Document> ApplyAsync(Document document, Microsoft.CodeAnalysis.Text.TextSpan span, CancellationToken cancellationToken)
     {
         var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+        return root?.FindNode(span) is VariableDeclaratorSyntax declarator
+            ? await ApplyAsync(document, declarator, cancellationToken).ConfigureAwait(false)
+            : document;
+    }
+
+    private static async Task<Document> ApplyAsync(Document document, VariableDeclaratorSyntax declarator, CancellationToken cancellationToken)
+    {
+        var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
         var model = await document.GetSemanticModelAsync(cancellationToken).ConfigureAwait(false);
-        if (root is null || model is null || root.FindNode(span) is not VariableDeclaratorSyntax declarator
-            || Plan(declarator, model, cancellationToken) is not { } plan)
+        if (root is null || model is null || Plan(declarator, model, cancellationToken) is not { } plan)
         {
             return document;
         }
@@ -115,6 +126,43 @@ public sealed class LargeStructHoistedFixer : CodeFixProvider
 
         usedNames.Add(name);
         return name;
+    }
+
+    private sealed class SequentialFixAll : DocumentBasedFixAllProvider
+    {
+        protected override string GetFixAllTitle(FixAllContext fixAllContext) => Title;
+
+        protected override async Task<Document?> FixAllAsync(FixAllContext fixAllContext, Document document, ImmutableArray<Diagnostic> diagnostics)
+        {
+            var cancellationToken = fixAllContext.CancellationToken;
+            var root = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+            if (root is null)
+            {
+                return document;
+            }
+
+            var annotations = new Dictionary<VariableDeclaratorSyntax, SyntaxAnnotation>();
+            foreach (var diagnostic in diagnostics.OrderBy(d => d.Location.SourceSpan.Start))
+            {
+                if (root.FindToken(diagnostic.Location.SourceSpan.Start).Parent is VariableDeclaratorSyntax declarator && !annotations.ContainsKey(declarator))
+                {
+                    annotations[declarator] = new SyntaxAnnotation();
+                }
+            }
+
+            document = document.WithSyntaxRoot(root.ReplaceNodes(annotations.Keys, (original, current) => current.WithAdditionalAnnotations(annotations[original])));
+            foreach (var annotation in annotations.Values)
+            {
+                var currentRoot = await document.GetSyntaxRootAsync(cancellationToken).ConfigureAwait(false);
+                var declarator = currentRoot?.GetAnnotatedNodes(annotation).OfType<VariableDeclaratorSyntax>().FirstOrDefault();
+                if (declarator is not null)
+                {
+                    document = await ApplyAsync(document, declarator, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            return document;
+        }
     }
 
     private sealed class FixPlan

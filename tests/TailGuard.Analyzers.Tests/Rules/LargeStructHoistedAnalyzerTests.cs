@@ -251,6 +251,38 @@ public sealed class LargeStructHoistedAnalyzerTests
     }
 
     [Fact]
+    public async Task Fix_all_handles_two_locals_before_the_same_await()
+    {
+        await VerifyFix.VerifyFixAllAsync("""
+            using System.Threading.Tasks;
+            public class Pricing
+            {
+                public async Task<decimal> SpreadAsync(Task pending)
+                {
+                    var {|TG3002:bid|} = new Quote { Price = 1 };
+                    var {|TG3002:ask|} = new Quote { Price = 2 };
+                    await pending;
+                    return ask.Price - bid.Price;
+                }
+            }
+            """ + Quote, """
+            using System.Threading.Tasks;
+            public class Pricing
+            {
+                public async Task<decimal> SpreadAsync(Task pending)
+                {
+                    var bid = new Quote { Price = 1 };
+                    var ask = new Quote { Price = 2 };
+                    var bidPrice = bid.Price;
+                    var askPrice = ask.Price;
+                    await pending;
+                    return askPrice - bidPrice;
+                }
+            }
+            """ + Quote);
+    }
+
+    [Fact]
     public async Task No_fix_when_the_whole_struct_is_used_after_the_await()
     {
         await VerifyFix.VerifyNoCodeFixAsync("""
