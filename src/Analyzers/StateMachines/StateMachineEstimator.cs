@@ -263,7 +263,7 @@ public static class StateMachineEstimator
         private readonly HashSet<ILocalSymbol> ownLocals = new(SymbolEqualityComparer.Default);
         private readonly Dictionary<ISymbol, ControlFlowRegion> displayRegionOf = new(SymbolEqualityComparer.Default);
         private readonly Dictionary<ControlFlowRegion, DisplayKey> displayKeys = new();
-        private readonly Dictionary<CaptureId, ITypeSymbol?> captureTypes = new();
+        private readonly Dictionary<CaptureId, ITypeSymbol?[]> captureTypes = new();
         private readonly HashSet<CaptureId> assignmentTargetCaptures = new();
         private readonly Dictionary<CaptureId, ILocalSymbol> capturedTargetLocals = new();
         private readonly HashSet<IParameterSymbol> usedParameters = new(SymbolEqualityComparer.Default);
@@ -485,7 +485,7 @@ public static class StateMachineEstimator
 
                 case IFlowCaptureOperation capture:
                     Visit(capture.Value, list, statement);
-                    captureTypes[capture.Id] = capture.Value.Type;
+                    captureTypes[capture.Id] = CapturedTypes(capture.Value);
                     list.Add(Event.Write(capture.Id));
                     return;
 
@@ -633,6 +633,26 @@ public static class StateMachineEstimator
             }
 
             statement.Pending.RemoveRange(statement.Pending.Count - pushed, pushed);
+        }
+
+        // The graph models every foreach with GetEnumerator; the compiler walks arrays and strings by index instead, keeping
+        // the array or string and an int.
+        private ITypeSymbol?[] CapturedTypes(IOperation value)
+        {
+            if (value is IInvocationOperation { TargetMethod.Name: "GetEnumerator", Instance: { } instance })
+            {
+                while (instance is IConversionOperation { IsImplicit: true } conversion)
+                {
+                    instance = conversion.Operand;
+                }
+
+                if (instance.Type is IArrayTypeSymbol { Rank: 1 } || instance.Type?.SpecialType == SpecialType.System_String)
+                {
+                    return new[] { instance.Type, model.Compilation.GetSpecialType(SpecialType.System_Int32) };
+                }
+            }
+
+            return new[] { value.Type };
         }
 
         private static bool ContainsAwait(IOperation operation)
@@ -1012,9 +1032,12 @@ public static class StateMachineEstimator
 
             foreach (var capture in region.CaptureIds)
             {
-                if (hoisted.Contains(capture) && captureTypes.TryGetValue(capture, out var type))
+                if (hoisted.Contains(capture) && captureTypes.TryGetValue(capture, out var types))
                 {
-                    AddOwn(new Item(HiddenName(region), HoistedFieldKind.HiddenLocal, type, null));
+                    foreach (var type in types)
+                    {
+                        AddOwn(new Item(HiddenName(region), HoistedFieldKind.HiddenLocal, type, null));
+                    }
                 }
             }
 

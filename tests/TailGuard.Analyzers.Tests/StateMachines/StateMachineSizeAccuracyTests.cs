@@ -369,6 +369,24 @@ public sealed class StateMachineSizeAccuracyTests
                 return sum;
             }
 
+            public static async Task<long> ForeachArrayAndString(long[] values, string text, Func<Task> work)
+            {
+                long sum = 0;
+                foreach (var value in values)
+                {
+                    await work();
+                    sum += value;
+                }
+
+                foreach (var c in text)
+                {
+                    await work();
+                    sum += c;
+                }
+
+                return sum;
+            }
+
             public static async ValueTask<(int, Guid)> TupleResult(Task<int> a, Guid id)
             {
                 var n = await a;
