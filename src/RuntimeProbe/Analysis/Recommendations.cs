@@ -102,5 +102,5 @@ public static class Recommendations
         return list;
     }
 
-    private static string Percent(double share) => share.ToString("P0", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Percent(double share) => Math.Round(share * 100).ToString(System.Globalization.CultureInfo.InvariantCulture) + "%";
 }
