@@ -13,9 +13,19 @@ var liveHeap = LiveHeap.Build(heapMb);
 
 app.MapGet("/ok", () => "ok");
 
-app.MapGet("/work", async () =>
+// An I/O-bound handler: it awaits, so its continuation needs a pool thread, and it is in flight long enough for a pause
+// or a starvation episode to land inside it, as a real handler's database call would be.
+app.MapGet("/work", async (int? ms) =>
 {
-    await Task.Yield();
+    if (ms is > 0)
+    {
+        await Task.Delay(ms.Value);
+    }
+    else
+    {
+        await Task.Yield();
+    }
+
     return "done";
 });
 

@@ -50,6 +50,7 @@ public sealed class Correlator
     private int _maxThreadCount;
     private double _maxQueueLength;
     private double _lastQueueLength;
+    private double? _queueNonEmptySince;
     private int _starvationAdjustments;
     private int _cooperativeAdjustments;
 
@@ -59,9 +60,8 @@ public sealed class Correlator
     private double _contentionMaxMs;
 
     // Kestrel queues
-    private readonly Dictionary<string, double> _openQueueWaits = [];
-    private readonly LatencyRecorder _queueWait = new();
-    private double _queueWaitTotalMs;
+    private double _maxConnectionQueue;
+    private double _maxRequestQueue;
 
     // Blocking call sites
     private readonly Dictionary<string, long> _blockingSites = [];
@@ -127,17 +127,6 @@ public sealed class Correlator
                 break;
             case KestrelRequestStop s:
                 _kestrel.Stop(s.ConnectionId + "/" + s.RequestId, ts);
-                break;
-            case KestrelQueueStart s:
-                _openQueueWaits[s.Key] = ts;
-                break;
-            case KestrelQueueStop s:
-                if (_openQueueWaits.Remove(s.Key, out var queuedAt) && ts >= queuedAt)
-                {
-                    _queueWait.Record(ts - queuedAt);
-                    _queueWaitTotalMs += ts - queuedAt;
-                }
-
                 break;
             case GcSuspendBegin s:
                 OnSuspendBegin(s);
@@ -287,12 +276,12 @@ public sealed class Correlator
             _cooperativeAdjustments++;
         }
 
-        if (_episode is { } open && ts - open.LastAdjustment <= _options.StarvationGapMs)
+        if (_episode is { } open && ts - open.LastEvidence <= _options.StarvationGapMs)
         {
-            open.LastAdjustment = Math.Max(open.LastAdjustment, ts);
+            open.LastEvidence = Math.Max(open.LastEvidence, ts);
             open.Adjustments++;
             open.MaxThreads = Math.Max(open.MaxThreads, s.NewWorkerThreadCount);
-            _starvationWindows.ExtendOpen(open.LastAdjustment + _options.StarvationLeadMs);
+            _starvationWindows.ExtendOpen(open.LastEvidence + _options.StarvationLeadMs);
             return;
         }
 
@@ -302,11 +291,17 @@ public sealed class Correlator
         }
 
         var previousEnd = _episodes.Count > 0 ? _episodes[^1].EndMs : 0;
-        var start = Math.Max(Math.Max(0, ts - _options.StarvationLeadMs), previousEnd);
+        var start = ts - _options.StarvationLeadMs;
+        if (_queueNonEmptySince is { } since)
+        {
+            start = Math.Min(start, Math.Max(since, ts - _options.StarvationMaxBackdateMs));
+        }
+
+        start = Math.Max(Math.Max(0, start), previousEnd);
         _episode = new StarvationEpisode
         {
             Start = start,
-            LastAdjustment = ts,
+            LastEvidence = ts,
             Adjustments = 1,
             ThreadsBefore = before,
             MaxThreads = s.NewWorkerThreadCount,
@@ -316,7 +311,7 @@ public sealed class Correlator
 
     private void CloseStaleEpisode(double now)
     {
-        if (_episode is { } open && now - open.LastAdjustment > _options.StarvationGapMs)
+        if (_episode is { } open && now - open.LastEvidence > _options.StarvationGapMs)
         {
             CloseEpisode(ongoing: false, endOverride: null);
         }
@@ -326,7 +321,7 @@ public sealed class Correlator
     {
         var open = _episode!;
         _episode = null;
-        var end = endOverride ?? open.LastAdjustment + _options.StarvationLeadMs;
+        var end = endOverride ?? open.LastEvidence + _options.StarvationLeadMs;
         _starvationWindows.CloseOpen();
         _starvationWindows.Add(new Interval(open.Start, end));
         _episodeCount++;
@@ -352,11 +347,43 @@ public sealed class Correlator
             case "threadpool-queue-length":
                 _maxQueueLength = Math.Max(_maxQueueLength, s.Value);
                 _lastQueueLength = s.Value;
+                OnQueueLength(s.TimestampMs, s.Value);
+                break;
+            case "connection-queue-length":
+                _maxConnectionQueue = Math.Max(_maxConnectionQueue, s.Value);
+                break;
+            case "request-queue-length":
+                _maxRequestQueue = Math.Max(_maxRequestQueue, s.Value);
                 break;
             case "threadpool-thread-count":
                 _maxThreadCount = Math.Max(_maxThreadCount, (int)s.Value);
                 _lastThreadCount ??= (int)s.Value;
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A non-empty queue keeps an open episode going (work still waits for a thread); an empty one ends it, once the last
+    /// injection is older than the gate thread's period.
+    /// </summary>
+    private void OnQueueLength(double ts, double length)
+    {
+        if (length >= 1)
+        {
+            _queueNonEmptySince ??= ts;
+            if (_episode is { } open && ts - open.LastEvidence <= _options.StarvationGapMs)
+            {
+                open.LastEvidence = Math.Max(open.LastEvidence, ts);
+                _starvationWindows.ExtendOpen(open.LastEvidence + _options.StarvationLeadMs);
+            }
+
+            return;
+        }
+
+        _queueNonEmptySince = null;
+        if (_episode is { } episode && ts - episode.LastEvidence > _options.StarvationLeadMs)
+        {
+            CloseEpisode(ongoing: false, endOverride: ts);
         }
     }
 
@@ -481,7 +508,7 @@ public sealed class Correlator
 
             if (_episode is { } open)
             {
-                var ongoing = endMs - open.LastAdjustment <= _options.StarvationGapMs;
+                var ongoing = endMs - open.LastEvidence <= _options.StarvationGapMs;
                 CloseEpisode(ongoing, ongoing ? endMs : null);
             }
 
@@ -553,11 +580,10 @@ public sealed class Correlator
                 Endpoints = requests.Endpoints(),
                 InFlightAtEnd = requests.InFlight,
                 UnmatchedStops = requests.UnmatchedStops,
-                QueueWait = new ReportQueueWait
+                KestrelQueues = new ReportKestrelQueues
                 {
-                    Count = _queueWait.Count,
-                    TotalMs = LatencyRecorder.Round(_queueWaitTotalMs),
-                    LatencyMs = _queueWait.Summary(),
+                    MaxConnectionQueueLength = _maxConnectionQueue,
+                    MaxRequestQueueLength = _maxRequestQueue,
                 },
             },
             Gc = new ReportGc
@@ -608,7 +634,7 @@ public sealed class Correlator
     private sealed class StarvationEpisode
     {
         public double Start { get; init; }
-        public double LastAdjustment { get; set; }
+        public double LastEvidence { get; set; }
         public int Adjustments { get; set; }
         public int? ThreadsBefore { get; init; }
         public int MaxThreads { get; set; }

@@ -15,8 +15,18 @@ public sealed record CorrelatorOptions
     /// </summary>
     public double StarvationLeadMs { get; init; } = 500;
 
-    /// <summary>Starvation adjustments further apart than this belong to separate episodes.</summary>
-    public double StarvationGapMs { get; init; } = 2_000;
+    /// <summary>
+    /// Evidence of starvation (a Starvation or CooperativeBlocking adjustment, or a non-empty pool queue in the counters)
+    /// further apart than this belongs to separate episodes. The runtime slows its starvation injections as the pool grows,
+    /// two seconds apart and more, so the gap is wider than that.
+    /// </summary>
+    public double StarvationGapMs { get; init; } = 3_000;
+
+    /// <summary>
+    /// How far before the first Starvation adjustment an episode may start, when the pool's queue was already non-empty in
+    /// the counters before it (the gate thread is slow to declare starvation).
+    /// </summary>
+    public double StarvationMaxBackdateMs { get; init; } = 3_000;
 
     /// <summary>An unfinished request older than this no longer holds pause windows in memory.</summary>
     public double InFlightTimeoutMs { get; init; } = 120_000;

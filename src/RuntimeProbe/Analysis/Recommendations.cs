@@ -79,13 +79,14 @@ public static class Recommendations
             });
         }
 
-        if (report.Requests.QueueWait.LatencyMs.Max > Math.Max(10, report.Requests.LatencyMs.P99))
+        var queues = report.Requests.KestrelQueues;
+        if (queues.MaxConnectionQueueLength >= 1 || queues.MaxRequestQueueLength >= 1)
         {
             list.Add(new ReportRecommendation
             {
                 Cause = Causes.ThreadPoolStarvation,
-                Text = $"Requests waited up to {report.Requests.QueueWait.LatencyMs.Max:0.#} ms in Kestrel's queues before the application saw them: " +
-                       "clients saw that much more than the application's own timings.",
+                Text = $"Kestrel queued up to {queues.MaxConnectionQueueLength:0} connections and {queues.MaxRequestQueueLength:0} requests waiting for a " +
+                       "thread-pool thread: clients waited longer than the application's own timings show. Free the pool (TG1001, TG1004).",
                 Rules = ["TG1001", "TG1004"],
             });
         }

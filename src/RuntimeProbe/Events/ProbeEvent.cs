@@ -18,12 +18,6 @@ public sealed record KestrelRequestStart(double TimestampMs, string ConnectionId
 /// <summary>Kestrel RequestStop.</summary>
 public sealed record KestrelRequestStop(double TimestampMs, string ConnectionId, string RequestId) : ProbeEvent(TimestampMs);
 
-/// <summary>Kestrel ConnectionQueuedStart or RequestQueuedStart: work waiting for a thread-pool thread.</summary>
-public sealed record KestrelQueueStart(double TimestampMs, string Key) : ProbeEvent(TimestampMs);
-
-/// <summary>Kestrel ConnectionQueuedStop or RequestQueuedStop.</summary>
-public sealed record KestrelQueueStop(double TimestampMs, string Key) : ProbeEvent(TimestampMs);
-
 /// <summary>GCSuspendEEBegin: the runtime starts suspending managed threads.</summary>
 public sealed record GcSuspendBegin(double TimestampMs, SuspendReason Reason) : ProbeEvent(TimestampMs);
 
@@ -39,7 +33,7 @@ public sealed record GcEnd(double TimestampMs, int Count) : ProbeEvent(Timestamp
 /// <summary>ThreadPoolWorkerThreadAdjustmentAdjustment: the pool changed its worker-thread goal.</summary>
 public sealed record ThreadPoolAdjustment(double TimestampMs, int NewWorkerThreadCount, ThreadAdjustmentReason Reason) : ProbeEvent(TimestampMs);
 
-/// <summary>A System.Runtime counter sample (thread-pool queue length or thread count).</summary>
+/// <summary>An EventCounters sample: System.Runtime's thread-pool queue length and thread count, Kestrel's queue lengths.</summary>
 public sealed record RuntimeCounter(double TimestampMs, string Name, double Value) : ProbeEvent(TimestampMs);
 
 /// <summary>ContentionStart on a thread.</summary>

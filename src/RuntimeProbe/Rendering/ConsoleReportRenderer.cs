@@ -44,12 +44,13 @@ public sealed class ConsoleReportRenderer : IReportRenderer
             AddLatencyRow(requests, e.Name, e.Count, e.LatencyMs);
         }
 
-        if (report.Requests.QueueWait.Count > 0)
-        {
-            AddLatencyRow(requests, "(waiting in Kestrel queues)", report.Requests.QueueWait.Count, report.Requests.QueueWait.LatencyMs);
-        }
-
         console.Write(requests);
+        var q = report.Requests.KestrelQueues;
+        if (q.MaxConnectionQueueLength > 0 || q.MaxRequestQueueLength > 0)
+        {
+            console.Write(new Text($"Kestrel queued up to {Number(q.MaxConnectionQueueLength)} connections and {Number(q.MaxRequestQueueLength)} requests " +
+                                   "waiting for a pool thread: clients waited longer than these timings show.\n", new Style(Color.Yellow)));
+        }
 
         var tail = NewTable("Tail attribution (share of the requests above the threshold that overlapped each cause)",
             "Tail", "Threshold", "Requests", "GC pause", "Starvation", "Contention", "Unexplained");

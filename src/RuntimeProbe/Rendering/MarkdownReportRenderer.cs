@@ -39,12 +39,12 @@ public sealed class MarkdownReportRenderer : IReportRenderer
             Row(Escape(e.Name), e.Count, e.LatencyMs);
         }
 
-        var q = report.Requests.QueueWait;
-        if (q.Count > 0)
+        var q = report.Requests.KestrelQueues;
+        if (q.MaxConnectionQueueLength > 0 || q.MaxRequestQueueLength > 0)
         {
             w.WriteLine();
-            w.WriteLine($"Waited in Kestrel's queues (invisible to the application): {Number(q.Count)} waits, " +
-                        $"P99 {Ms(q.LatencyMs.P99)}, max {Ms(q.LatencyMs.Max)}, {Ms(q.TotalMs)} in total.");
+            w.WriteLine($"Kestrel queued up to {Number(q.MaxConnectionQueueLength)} connections and {Number(q.MaxRequestQueueLength)} requests " +
+                        "waiting for a thread-pool thread: clients waited longer than these application-side timings show.");
         }
 
         w.WriteLine();

@@ -67,8 +67,11 @@ public sealed record ReportRequests
     public long InFlightAtEnd { get; init; }
     /// <summary>Stops whose start was never seen (lost events or a request that began before the session).</summary>
     public long UnmatchedStops { get; init; }
-    /// <summary>Time spent waiting in Kestrel's queues for a thread-pool thread, invisible to the application's own timing.</summary>
-    public required ReportQueueWait QueueWait { get; init; }
+    /// <summary>
+    /// Kestrel's queues (connection-queue-length and request-queue-length counters): work that waited for a thread-pool
+    /// thread before the application saw it, a wait the application's own timings cannot show.
+    /// </summary>
+    public required ReportKestrelQueues KestrelQueues { get; init; }
 }
 
 public sealed record ReportEndpoint
@@ -78,11 +81,10 @@ public sealed record ReportEndpoint
     public required LatencySummary LatencyMs { get; init; }
 }
 
-public sealed record ReportQueueWait
+public sealed record ReportKestrelQueues
 {
-    public long Count { get; init; }
-    public double TotalMs { get; init; }
-    public required LatencySummary LatencyMs { get; init; }
+    public double MaxConnectionQueueLength { get; init; }
+    public double MaxRequestQueueLength { get; init; }
 }
 
 public sealed record ReportGc

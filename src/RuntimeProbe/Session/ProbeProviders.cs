@@ -22,17 +22,19 @@ public static class ProbeProviders
     [
         new(Runtime, EventLevel.Informational, RuntimeKeywords),
         new(Hosting, EventLevel.Informational),
-        new(Kestrel, EventLevel.Verbose),
+        new(Kestrel, EventLevel.Informational, -1, Counters(counterIntervalSeconds)),
         new(Tpl, EventLevel.Informational, TplFlowActivityIds),
-        new(SystemRuntime, EventLevel.Informational, -1,
-            new Dictionary<string, string> { ["EventCounterIntervalSec"] = counterIntervalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture) }),
+        new(SystemRuntime, EventLevel.Informational, -1, Counters(counterIntervalSeconds)),
     ];
+
+    private static Dictionary<string, string> Counters(int seconds) =>
+        new() { ["EventCounterIntervalSec"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
     /// <summary>The same providers for <c>dotnet-trace collect --providers</c>, so its traces can be analyzed too.</summary>
     public static string DotnetTraceProviders =>
         $"{Runtime}:0x{RuntimeKeywords:X}:4," +
         $"{Hosting}:0xFFFFFFFFFFFFFFFF:4," +
-        $"{Kestrel}:0xFFFFFFFFFFFFFFFF:5," +
+        $"{Kestrel}:0xFFFFFFFFFFFFFFFF:4:EventCounterIntervalSec=1," +
         $"{Tpl}:0x80:4," +
         $"{SystemRuntime}:0xFFFFFFFFFFFFFFFF:4:EventCounterIntervalSec=1";
 

@@ -14,13 +14,9 @@ public static class TraceEventDecoder
     private const int HostingRequestStartId = 3;
     private const int HostingRequestStopId = 4;
 
-    // Microsoft-AspNetCore-Server-Kestrel event ids (the queue events' ids moved between releases: they match by name).
+    // Microsoft-AspNetCore-Server-Kestrel event ids. Kestrel's queues have no per-item events, only counters.
     private const int KestrelRequestStartId = 3;
     private const int KestrelRequestStopId = 4;
-    private const string KestrelConnectionQueuedStart = "ConnectionQueued/Start";
-    private const string KestrelConnectionQueuedStop = "ConnectionQueued/Stop";
-    private const string KestrelRequestQueuedStart = "RequestQueued/Start";
-    private const string KestrelRequestQueuedStop = "RequestQueued/Stop";
 
     public static void Subscribe(TraceEventDispatcher source, Action<ProbeEvent> sink)
     {
@@ -66,39 +62,22 @@ public static class TraceEventDecoder
                     case KestrelRequestStopId:
                         sink(new KestrelRequestStop(ts, PayloadString(d, "connectionId") ?? "", PayloadString(d, "requestId") ?? ""));
                         break;
-                    default:
-                        OnKestrelQueue(d, ts, sink);
-                        break;
                 }
 
                 break;
-            case ProbeProviders.SystemRuntime when d.EventName == "EventCounters":
-                if (d.PayloadByName("Payload") is IDictionary<string, object> payload
+            case ProbeProviders.SystemRuntime or ProbeProviders.Kestrel when d.EventName == "EventCounters":
+                // EventPipe delivers the counter as one struct field { "Payload": { "Name", "Mean" | "Increment", ... } }.
+                var outer = d.PayloadNames.Length > 0 ? d.PayloadByName("Payload") : d.PayloadValue(0);
+                var payload = outer is IDictionary<string, object> o && o.TryGetValue("Payload", out var inner) && inner is IDictionary<string, object> i
+                    ? i
+                    : outer as IDictionary<string, object>;
+                if (payload is not null
                     && payload.TryGetValue("Name", out var name) && name is string counter
                     && (payload.TryGetValue("Mean", out var value) || payload.TryGetValue("Increment", out value)))
                 {
                     sink(new RuntimeCounter(ts, counter, Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)));
                 }
 
-                break;
-        }
-    }
-
-    private static void OnKestrelQueue(TraceEvent d, double ts, Action<ProbeEvent> sink)
-    {
-        switch (d.EventName)
-        {
-            case KestrelConnectionQueuedStart:
-                sink(new KestrelQueueStart(ts, "c:" + PayloadString(d, "connectionId")));
-                break;
-            case KestrelConnectionQueuedStop:
-                sink(new KestrelQueueStop(ts, "c:" + PayloadString(d, "connectionId")));
-                break;
-            case KestrelRequestQueuedStart:
-                sink(new KestrelQueueStart(ts, "r:" + PayloadString(d, "connectionId") + "/" + PayloadString(d, "requestId")));
-                break;
-            case KestrelRequestQueuedStop:
-                sink(new KestrelQueueStop(ts, "r:" + PayloadString(d, "connectionId") + "/" + PayloadString(d, "requestId")));
                 break;
         }
     }

@@ -188,6 +188,37 @@ public sealed class CorrelatorTests
     }
 
     [Fact]
+    public void An_episode_lasts_while_the_pool_queue_stays_non_empty_and_ends_when_it_drains()
+    {
+        var report = new EventSequence()
+            .Add(new RuntimeCounter(1000, "threadpool-queue-length", 0))
+            .Add(new RuntimeCounter(2000, "threadpool-queue-length", 40))
+            .Starvation(2600)
+            .Add(new RuntimeCounter(3000, "threadpool-queue-length", 35))
+            .Add(new RuntimeCounter(5000, "threadpool-queue-length", 30))
+            .Add(new RuntimeCounter(7000, "threadpool-queue-length", 12))
+            .Add(new RuntimeCounter(8000, "threadpool-queue-length", 0))
+            .Run(endMs: 20_000);
+
+        var episode = Assert.Single(report.ThreadPool.StarvationEpisodes);
+        Assert.Equal(2000, episode.StartMs);
+        Assert.Equal(8000, episode.EndMs);
+        Assert.False(episode.Ongoing);
+        Assert.Equal(40, report.ThreadPool.MaxQueueLength);
+    }
+
+    [Fact]
+    public void A_busy_queue_alone_does_not_make_an_episode()
+    {
+        var report = new EventSequence()
+            .Add(new RuntimeCounter(1000, "threadpool-queue-length", 5))
+            .Add(new RuntimeCounter(2000, "threadpool-queue-length", 3))
+            .Run(endMs: 5000);
+
+        Assert.Empty(report.ThreadPool.StarvationEpisodes);
+    }
+
+    [Fact]
     public void Cooperative_blocking_adjustments_also_make_an_episode()
     {
         var report = new EventSequence()
@@ -266,14 +297,14 @@ public sealed class CorrelatorTests
         var report = new EventSequence()
             .Add(new KestrelRequestStart(0, "c1", "r1", null, null))
             .Add(new KestrelRequestStop(5, "c1", "r1"))
-            .Add(new KestrelQueueStart(10, "c2"))
-            .Add(new KestrelQueueStop(40, "c2"))
+            .Add(new RuntimeCounter(10, "request-queue-length", 3))
+            .Add(new RuntimeCounter(20, "connection-queue-length", 2))
             .Run(endMs: 100);
 
         Assert.Equal("kestrel", report.Requests.Source);
         Assert.Equal(1, report.Requests.Count);
-        Assert.Equal(1, report.Requests.QueueWait.Count);
-        Assert.Equal(30, report.Requests.QueueWait.LatencyMs.Max);
+        Assert.Equal(3, report.Requests.KestrelQueues.MaxRequestQueueLength);
+        Assert.Equal(2, report.Requests.KestrelQueues.MaxConnectionQueueLength);
     }
 
     [Fact]
