@@ -415,37 +415,76 @@ public sealed class Correlator
         _contentionWindows.Add(new Interval(start, s.TimestampMs));
     }
 
-    private int Attribute(double start, double end, out double gcOverlapMs)
+    private readonly List<Interval> _gcClip = [];
+    private readonly List<Interval> _otherClip = [];
+
+    /// <summary>
+    /// Which causes a request overlapped (a bit mask), and for how long. A GC pause suspends every thread, so for the time it
+    /// covers it takes precedence: starvation and contention count only outside the pauses.
+    /// </summary>
+    private int Attribute(double start, double end, out Overlap overlap)
     {
-        var mask = 0;
-        if (_gcWindows.Overlaps(start, end, _watermark, out gcOverlapMs))
-        {
-            mask |= CauseGc;
-        }
+        _gcClip.Clear();
+        _gcWindows.Clip(start, end, _watermark, _gcClip);
+        var gcMs = _gcClip.Sum(i => i.Duration);
+        var mask = _gcClip.Count > 0 ? CauseGc : 0;
 
-        if (_starvationWindows.Overlaps(start, end, _watermark, out _))
-        {
-            mask |= CauseStarvation;
-        }
+        _otherClip.Clear();
+        _starvationWindows.Clip(start, end, _watermark, _otherClip);
+        mask |= _otherClip.Count > 0 ? CauseStarvation : 0;
+        var starvationMs = OutsidePauses(_otherClip);
 
-        if (_contentionWindows.Overlaps(start, end, _watermark, out _))
+        _otherClip.Clear();
+        _contentionWindows.Clip(start, end, _watermark, _otherClip);
+        foreach (var openStart in _openContention.Values)
         {
-            mask |= CauseContention;
-        }
-        else
-        {
-            foreach (var openStart in _openContention.Values)
+            if (openStart < end)
             {
-                if (openStart < end)
-                {
-                    mask |= CauseContention;
-                    break;
-                }
+                _otherClip.Add(new Interval(Math.Max(openStart, start), end));
             }
         }
 
+        mask |= _otherClip.Count > 0 ? CauseContention : 0;
+        var contentionMs = OutsidePauses(_otherClip);
+
+        overlap = new Overlap(gcMs, starvationMs, contentionMs);
         return mask;
     }
+
+    private double OutsidePauses(List<Interval> windows)
+    {
+        var total = 0.0;
+        foreach (var w in windows)
+        {
+            var inPauses = 0.0;
+            foreach (var pause in _gcClip)
+            {
+                inPauses += pause.OverlapLength(w.Start, w.End);
+            }
+
+            total += Math.Max(0, w.Duration - inPauses);
+        }
+
+        return total;
+    }
+
+    /// <summary>How long a request overlapped each cause's windows (summed over windows).</summary>
+    private readonly record struct Overlap(double GcMs, double StarvationMs, double ContentionMs)
+    {
+        /// <summary>0 GC pause, 1 starvation, 2 contention, 3 unexplained: the cause overlapped longest.</summary>
+        public int PrimaryIndex => (GcMs, StarvationMs, ContentionMs) switch
+        {
+            (<= 0, <= 0, <= 0) => 3,
+            var (g, s, c) when s > g && s >= c => 1,
+            var (g, _, c) when g >= c => 0,
+            _ => 2,
+        };
+
+        public string Primary => PrimaryNames[PrimaryIndex];
+    }
+
+    private static readonly string[] PrimaryNames = [Causes.GcPause, Causes.ThreadPoolStarvation, Causes.LockContention, Causes.Unexplained];
+
 
     private void Prune()
     {
@@ -646,6 +685,7 @@ public sealed class Correlator
         private readonly Dictionary<string, (double Start, string Endpoint)> _inFlight = [];
         private readonly PriorityQueue<(double Start, double End, string Endpoint), double> _pending = new();
         private readonly LatencyRecorder[] _byCause = Enumerable.Range(0, CauseMasks).Select(_ => new LatencyRecorder()).ToArray();
+        private readonly LatencyRecorder[] _byPrimary = Enumerable.Range(0, 4).Select(_ => new LatencyRecorder()).ToArray();
         private readonly Dictionary<string, LatencyRecorder> _endpoints = [];
         private readonly PriorityQueue<ReportSlowRequest, double> _slowest = new();
         private readonly Queue<(double End, double Latency)> _rolling = new();
@@ -707,9 +747,10 @@ public sealed class Correlator
         private void Finalize(double start, double end, string endpoint)
         {
             var latency = end - start;
-            var mask = owner.Attribute(start, end, out var gcOverlap);
+            var mask = owner.Attribute(start, end, out var overlap);
             Overall.Record(latency);
             _byCause[mask].Record(latency);
+            _byPrimary[mask == 0 ? 3 : overlap.PrimaryIndex].Record(latency);
             if (perEndpoint)
             {
                 if (!_endpoints.TryGetValue(endpoint, out var recorder))
@@ -739,7 +780,10 @@ public sealed class Correlator
                     DurationMs = LatencyRecorder.Round(latency),
                     Endpoint = endpoint,
                     Causes = CauseNames(mask),
-                    GcPauseOverlapMs = LatencyRecorder.Round(gcOverlap),
+                    GcPauseOverlapMs = LatencyRecorder.Round(overlap.GcMs),
+                    StarvationOverlapMs = LatencyRecorder.Round(overlap.StarvationMs),
+                    ContentionOverlapMs = LatencyRecorder.Round(overlap.ContentionMs),
+                    PrimaryCause = mask == 0 ? Causes.Unexplained : overlap.Primary,
                 }, latency);
                 if (_slowest.Count > owner._options.SlowestRequests)
                 {
@@ -816,41 +860,49 @@ public sealed class Correlator
             return (sorted.Length, At(50), At(99), At(99.9));
         }
 
+        /// <summary>
+        /// The slowest (100 - percentile)% of the requests, taken from the top of the per-cause histograms, and the share of
+        /// them that overlapped each cause. Requests of equal latency at the boundary are shared out pro rata.
+        /// </summary>
         public ReportTail Tail(double percentile)
         {
             var threshold = Overall.PercentileMs(percentile);
-            long total = 0, gc = 0, starvation = 0, contention = 0, none = 0;
+            var wanted = Overall.Count == 0 ? 0 : Math.Max(1, Math.Round(Overall.Count * (100 - percentile) / 100));
+            var buckets = new List<(long Value, int Mask, long Count)>();
             for (var mask = 0; mask < CauseMasks; mask++)
             {
-                var above = _byCause[mask].CountAbove(threshold);
-                total += above;
-                if ((mask & CauseGc) != 0)
-                {
-                    gc += above;
-                }
-
-                if ((mask & CauseStarvation) != 0)
-                {
-                    starvation += above;
-                }
-
-                if ((mask & CauseContention) != 0)
-                {
-                    contention += above;
-                }
-
-                if (mask == 0)
-                {
-                    none += above;
-                }
+                buckets.AddRange(_byCause[mask].Buckets().Select(b => (b.Value, mask, b.Count)));
             }
 
-            double Share(long n) => total == 0 ? 0 : Math.Round((double)n / total, 4);
+            double taken = 0, gc = 0, starvation = 0, contention = 0, none = 0;
+            foreach (var group in buckets.GroupBy(b => b.Value).OrderByDescending(g => g.Key))
+            {
+                if (taken >= wanted)
+                {
+                    break;
+                }
+
+                var inGroup = group.Sum(b => b.Count);
+                var fraction = Math.Min(1, (wanted - taken) / inGroup);
+                foreach (var (_, mask, count) in group)
+                {
+                    var n = count * fraction;
+                    gc += (mask & CauseGc) != 0 ? n : 0;
+                    starvation += (mask & CauseStarvation) != 0 ? n : 0;
+                    contention += (mask & CauseContention) != 0 ? n : 0;
+                    none += mask == 0 ? n : 0;
+                }
+
+                taken += inGroup * fraction;
+            }
+
+            double Share(double n) => taken == 0 ? 0 : Math.Round(n / taken, 4);
+            var primary = TopShares(_byPrimary, wanted);
             return new ReportTail
             {
                 Percentile = percentile,
                 ThresholdMs = LatencyRecorder.Round(threshold),
-                Requests = total,
+                Requests = (long)Math.Round(taken),
                 Share = new ReportTailShare
                 {
                     GcPause = Share(gc),
@@ -858,7 +910,40 @@ public sealed class Correlator
                     LockContention = Share(contention),
                     Unexplained = Share(none),
                 },
+                PrimaryShare = new ReportTailShare
+                {
+                    GcPause = primary[0],
+                    ThreadPoolStarvation = primary[1],
+                    LockContention = primary[2],
+                    Unexplained = primary[3],
+                },
             };
+        }
+
+        /// <summary>Of the <paramref name="wanted"/> slowest values across the recorders, the share in each recorder.</summary>
+        private static double[] TopShares(LatencyRecorder[] recorders, double wanted)
+        {
+            var taken = new double[recorders.Length];
+            var total = 0.0;
+            var buckets = recorders.SelectMany((r, index) => r.Buckets().Select(b => (b.Value, index, b.Count)));
+            foreach (var group in buckets.GroupBy(b => b.Value).OrderByDescending(g => g.Key))
+            {
+                if (total >= wanted)
+                {
+                    break;
+                }
+
+                var inGroup = group.Sum(b => b.Count);
+                var fraction = Math.Min(1, (wanted - total) / inGroup);
+                foreach (var (_, index, count) in group)
+                {
+                    taken[index] += count * fraction;
+                }
+
+                total += inGroup * fraction;
+            }
+
+            return taken.Select(t => total == 0 ? 0 : Math.Round(t / total, 4)).ToArray();
         }
 
         public IReadOnlyList<ReportEndpoint> Endpoints() => _endpoints

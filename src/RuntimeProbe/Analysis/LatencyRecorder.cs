@@ -46,25 +46,18 @@ internal sealed class LatencyRecorder
     public double PercentileMs(double percentile) =>
         Count == 0 ? 0 : Math.Min(_histogram.GetValueAtPercentile(percentile) / 1000.0, _maxMs);
 
-    /// <summary>How many recorded values lie in a bucket strictly above <paramref name="thresholdMs"/>.</summary>
-    public long CountAbove(double thresholdMs)
+    /// <summary>The non-empty buckets: each bucket's highest equivalent value (µs) and its count.</summary>
+    public IEnumerable<(long Value, long Count)> Buckets()
     {
         if (Count == 0)
         {
-            return 0;
+            yield break;
         }
 
-        var thresholdUs = (long)Math.Round(thresholdMs * 1000);
-        long count = 0;
         foreach (var value in _histogram.RecordedValues())
         {
-            if (_histogram.LowestEquivalentValue(value.ValueIteratedTo) > thresholdUs)
-            {
-                count += value.CountAddedInThisIterationStep;
-            }
+            yield return (_histogram.HighestEquivalentValue(value.ValueIteratedTo), value.CountAddedInThisIterationStep);
         }
-
-        return count;
     }
 
     public LatencySummary Summary() => Count == 0

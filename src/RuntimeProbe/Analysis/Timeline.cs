@@ -64,5 +64,26 @@ internal sealed class IntervalWindow
         return any;
     }
 
+    /// <summary>The windows overlapping [start, end], clipped to it.</summary>
+    public void Clip(double start, double end, double watermark, List<Interval> into)
+    {
+        foreach (var interval in _closed)
+        {
+            if (interval.Overlaps(start, end))
+            {
+                into.Add(new Interval(Math.Max(interval.Start, start), Math.Min(interval.End, end)));
+            }
+        }
+
+        if (_openStart is { } openStart)
+        {
+            var open = new Interval(openStart, Math.Max(_openProvisionalEnd, watermark));
+            if (open.Overlaps(start, end))
+            {
+                into.Add(new Interval(Math.Max(open.Start, start), Math.Min(open.End, end)));
+            }
+        }
+    }
+
     public void PruneBefore(double horizon) => _closed.RemoveAll(i => i.End < horizon);
 }

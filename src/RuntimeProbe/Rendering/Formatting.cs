@@ -20,7 +20,8 @@ internal static class Formatting
 
     public static string Percentile(double p) => "P" + p.ToString("0.###", CultureInfo.InvariantCulture);
 
-    public static string Causes(ReportSlowRequest r) => r.Causes.Count == 0 ? "unexplained" : string.Join(", ", r.Causes);
+    public static string Causes(ReportSlowRequest r) =>
+        r.Causes.Count == 0 ? "unexplained" : r.PrimaryCause + string.Concat(r.Causes.Where(c => c != r.PrimaryCause).Select(c => ", " + c));
 
     public static string TargetLine(Report report)
     {

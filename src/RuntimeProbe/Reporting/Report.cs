@@ -148,6 +148,9 @@ public sealed record ReportTail
     public double ThresholdMs { get; init; }
     public long Requests { get; init; }
     public required ReportTailShare Share { get; init; }
+
+    /// <summary>Each tail request counted once, under the cause it overlapped longest (GC pauses first): shares add up to 1.</summary>
+    public required ReportTailShare PrimaryShare { get; init; }
 }
 
 /// <summary>Shares in [0, 1]. A request can overlap several causes, so the first three can add up to more than 1.</summary>
@@ -167,6 +170,11 @@ public sealed record ReportSlowRequest
     /// <summary>Any of "gcPause", "threadPoolStarvation", "lockContention"; empty when unexplained.</summary>
     public required IReadOnlyList<string> Causes { get; init; }
     public double GcPauseOverlapMs { get; init; }
+    public double StarvationOverlapMs { get; init; }
+    public double ContentionOverlapMs { get; init; }
+
+    /// <summary>The cause this request overlapped longest, or "unexplained".</summary>
+    public string PrimaryCause { get; init; } = "unexplained";
 }
 
 public sealed record ReportBlockingSite

@@ -38,6 +38,12 @@ public static class TraceEventDecoder
     private static void OnDynamic(TraceEvent d, Action<ProbeEvent> sink)
     {
         var ts = d.TimeStampRelativeMSec;
+        if (d.EventName == "EventCounters")
+        {
+            OnCounters(d, ts, sink);
+            return;
+        }
+
         switch (d.ProviderName)
         {
             case ProbeProviders.Hosting:
@@ -65,20 +71,26 @@ public static class TraceEventDecoder
                 }
 
                 break;
-            case ProbeProviders.SystemRuntime or ProbeProviders.Kestrel when d.EventName == "EventCounters":
-                // EventPipe delivers the counter as one struct field { "Payload": { "Name", "Mean" | "Increment", ... } }.
-                var outer = d.PayloadNames.Length > 0 ? d.PayloadByName("Payload") : d.PayloadValue(0);
-                var payload = outer is IDictionary<string, object> o && o.TryGetValue("Payload", out var inner) && inner is IDictionary<string, object> i
-                    ? i
-                    : outer as IDictionary<string, object>;
-                if (payload is not null
-                    && payload.TryGetValue("Name", out var name) && name is string counter
-                    && (payload.TryGetValue("Mean", out var value) || payload.TryGetValue("Increment", out value)))
-                {
-                    sink(new RuntimeCounter(ts, counter, Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)));
-                }
+        }
+    }
 
-                break;
+    private static void OnCounters(TraceEvent d, double ts, Action<ProbeEvent> sink)
+    {
+        if (d.ProviderName is not (ProbeProviders.SystemRuntime or ProbeProviders.Kestrel) || d.PayloadNames.Length == 0 && d.PayloadValue(0) is null)
+        {
+            return;
+        }
+
+        // EventPipe delivers a counter as one struct field: { "Payload": { "Name", "Mean" | "Increment", ... } }.
+        var outer = d.PayloadValue(0);
+        var payload = outer is IDictionary<string, object> o && o.TryGetValue("Payload", out var inner) && inner is IDictionary<string, object> i
+            ? i
+            : outer as IDictionary<string, object>;
+        if (payload is not null
+            && payload.TryGetValue("Name", out var name) && name is string counter
+            && (payload.TryGetValue("Mean", out var value) || payload.TryGetValue("Increment", out value)))
+        {
+            sink(new RuntimeCounter(ts, counter, Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)));
         }
     }
 

@@ -114,6 +114,7 @@ public sealed class CorrelatorTests
         Assert.Equal(1, report.Tail[0].Requests);
         Assert.Equal(1, report.Tail[0].Share.GcPause);
         Assert.Equal(30, report.SlowestRequests[0].GcPauseOverlapMs, 3);
+        Assert.Equal(Causes.GcPause, report.SlowestRequests[0].PrimaryCause);
     }
 
     [Fact]
@@ -142,7 +143,45 @@ public sealed class CorrelatorTests
         Assert.Equal(0.3, p99.Share.ThreadPoolStarvation);
         Assert.Equal(0, p99.Share.LockContention);
         Assert.Equal(0.2, p99.Share.Unexplained);
+        Assert.Equal(0.5, p99.PrimaryShare.GcPause);
+        Assert.Equal(0.3, p99.PrimaryShare.ThreadPoolStarvation);
+        Assert.Equal(0.2, p99.PrimaryShare.Unexplained);
+        Assert.Equal(Causes.ThreadPoolStarvation, report.SlowestRequests[0].PrimaryCause);
         Assert.Equal(99.9, report.Tail[1].Percentile);
+    }
+
+    [Fact]
+    public void Requests_stalled_by_the_same_pause_all_count_in_the_tail_though_their_latencies_are_equal()
+    {
+        var events = FastRequests(1000);
+        for (var i = 0; i < 20; i++)
+        {
+            events.Request(5000, 5400);
+        }
+
+        var report = events.Pause(5100, 5390).Run(endMs: 10_000);
+
+        Assert.Equal(10, report.Tail[0].Requests);
+        Assert.Equal(1, report.Tail[0].Share.GcPause);
+        Assert.Equal(1, report.Tail[1].Requests);
+        Assert.Equal(1, report.Tail[1].Share.GcPause);
+    }
+
+    [Fact]
+    public void Time_inside_a_gc_pause_counts_for_the_pause_not_for_starvation()
+    {
+        var report = FastRequests(100)
+            .Request(1000, 1400)
+            .Pause(1000, 1300)
+            .Starvation(1400)
+            .Run(endMs: 9000);
+
+        var slow = report.SlowestRequests[0];
+        Assert.Equal([Causes.GcPause, Causes.ThreadPoolStarvation], slow.Causes);
+        Assert.Equal(300, slow.GcPauseOverlapMs, 3);
+        Assert.Equal(100, slow.StarvationOverlapMs, 3);
+        Assert.Equal(Causes.GcPause, slow.PrimaryCause);
+        Assert.Equal(1, report.Tail[0].PrimaryShare.GcPause);
     }
 
     [Fact]

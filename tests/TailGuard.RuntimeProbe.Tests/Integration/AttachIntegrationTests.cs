@@ -18,7 +18,8 @@ public sealed class AttachIntegrationTests(ITestOutputHelper output)
         var session = await LiveSession.StartAsync(source);
         target.ResetCount();
 
-        var driver = new LoadDriver(target.Client, "/work?ms=20", loops: 4, pauseMs: 10);
+        // Closed loops with one request always in flight each: every pause stalls a known number of requests.
+        var driver = new LoadDriver(target.Client, "/work?ms=5", loops: 16, pauseMs: 0);
         driver.Start();
         await Task.Delay(300);
         await target.PostAsync("/adversity/gc?count=4&gapMs=250");
@@ -36,8 +37,8 @@ public sealed class AttachIntegrationTests(ITestOutputHelper output)
         Assert.True(report.Gc.ByGeneration.Single(g => g.Generation == 2).PauseCount >= 4);
         Assert.Equal(sent, report.Requests.Count);
         Assert.Equal(driver.Completed, report.Requests.Endpoints.Single(e => e.Name == "GET /work").Count);
-        Assert.True(report.Tail[0].Share.GcPause >= 0.8, $"P99 share of GC pauses {report.Tail[0].Share.GcPause}");
-        Assert.Contains(Causes.GcPause, report.SlowestRequests[0].Causes);
+        AssertDominantCause(report, Causes.GcPause);
+        Assert.Equal(Causes.GcPause, report.SlowestRequests[0].PrimaryCause);
         Assert.Equal(0, report.Session.EventsLost);
     }
 
@@ -49,11 +50,13 @@ public sealed class AttachIntegrationTests(ITestOutputHelper output)
         var session = await LiveSession.StartAsync(source);
         target.ResetCount();
 
-        var driver = new LoadDriver(target.Client, "/work?ms=20", loops: 4, pauseMs: 10);
+        // Only requests already inside the application when the pool starves show it in their own timing (the others wait
+        // in Kestrel, unseen), so many loops keep many requests in flight.
+        var driver = new LoadDriver(target.Client, "/work?ms=20", loops: 48, pauseMs: 0);
         driver.Start();
-        await Task.Delay(1500);
+        await Task.Delay(1000);
         var starvedAtMs = session.ElapsedMs;
-        await target.PostAsync("/adversity/starve?items=24&sleepMs=1000");
+        await target.PostAsync("/adversity/starve?items=32&sleepMs=800");
         await Task.Delay(3000);
         await driver.StopAsync();
         var sent = target.RequestsCompleted;
@@ -61,13 +64,14 @@ public sealed class AttachIntegrationTests(ITestOutputHelper output)
         var report = await session.StopAsync();
         Log(report);
 
-        var episode = Assert.Single(report.ThreadPool.StarvationEpisodes, e => e.EndMs >= starvedAtMs);
-        Assert.InRange(episode.StartMs, starvedAtMs - 1500, starvedAtMs + 2500);
-        Assert.All(report.ThreadPool.StarvationEpisodes, e => Assert.True(e.EndMs >= starvedAtMs - 1000, "no starvation before the burst"));
-        Assert.True(episode.ThreadsInjected >= 1);
+        var episodes = report.ThreadPool.StarvationEpisodes;
+        Assert.Contains(episodes, e => e.StartMs <= starvedAtMs + 3000 && e.EndMs >= starvedAtMs && e.ThreadsInjected >= 1);
+        Assert.DoesNotContain(episodes, e => e.EndMs < starvedAtMs - 1000);
+        Assert.True(report.ThreadPool.MaxQueueLength > 0, "the pool queue counter saw the burst");
         Assert.True(report.ThreadPool.MaxThreadCount > Environment.ProcessorCount);
         Assert.Equal(sent, report.Requests.Count);
-        Assert.True(report.Tail[0].Share.ThreadPoolStarvation >= 0.8, $"P99 share of starvation {report.Tail[0].Share.ThreadPoolStarvation}");
+        AssertDominantCause(report, Causes.ThreadPoolStarvation);
+        Assert.Equal(Causes.ThreadPoolStarvation, report.SlowestRequests[0].PrimaryCause);
         Assert.Contains(report.Recommendations, r => r.Rules.Contains("TG1001"));
     }
 
@@ -80,7 +84,7 @@ public sealed class AttachIntegrationTests(ITestOutputHelper output)
         {
             using var source = EventPipeLiveSource.Connect(target.Pid, trace);
             var session = await LiveSession.StartAsync(source);
-            var driver = new LoadDriver(target.Client, "/ok", loops: 2, pauseMs: 5);
+            var driver = new LoadDriver(target.Client, "/ok", loops: 2, pauseMs: 1);
             driver.Start();
             await target.PostAsync("/adversity/gc?count=2&gapMs=50");
             await Task.Delay(1000);
@@ -101,6 +105,26 @@ public sealed class AttachIntegrationTests(ITestOutputHelper output)
         {
             File.Delete(trace);
         }
+    }
+
+    /// <summary>
+    /// The P99 tail is attributed to <paramref name="cause"/>: counting each tail request once under the cause it overlapped
+    /// longest, that cause has at least half of them and no other cause has more. (The machine is shared, so a few tail
+    /// requests can be slow for other reasons.)
+    /// </summary>
+    private static void AssertDominantCause(Report report, string cause)
+    {
+        var share = report.Tail[0].PrimaryShare;
+        var shares = new Dictionary<string, double>
+        {
+            [Causes.GcPause] = share.GcPause,
+            [Causes.ThreadPoolStarvation] = share.ThreadPoolStarvation,
+            [Causes.LockContention] = share.LockContention,
+            [Causes.Unexplained] = share.Unexplained,
+        };
+        var text = string.Join(", ", shares.Select(s => $"{s.Key} {s.Value}"));
+        Assert.True(shares[cause] >= 0.5, $"P99 shares: {text}");
+        Assert.True(shares.Where(s => s.Key != cause).All(s => s.Value <= shares[cause]), $"P99 shares: {text}");
     }
 
     private void Log(Report report) => output.WriteLine(ReportJson.Serialize(report with { Timeline = report.Timeline with { Points = [] } }));
