@@ -609,6 +609,7 @@ public sealed class Correlator
                 TargetExited = context.TargetExited,
                 Confidence = confidence,
                 EventsProcessed = _eventsProcessed,
+                TraceEvents = context.TraceEvents,
                 Notes = notes,
             },
             Requests = new ReportRequests
@@ -994,6 +995,7 @@ public sealed record ReportContext
     public required ReportTarget Target { get; init; }
     public double EndMs { get; init; }
     public long EventsLost { get; init; }
+    public long TraceEvents { get; init; }
     public string EndReason { get; init; } = "duration";
     public bool TargetExited { get; init; }
     public IReadOnlyList<SloRule> Slo { get; init; } = [];

@@ -41,7 +41,11 @@ public sealed record ReportSession
     public bool TargetExited { get; init; }
     /// <summary>"high" when nothing was lost; "medium" or "low" when EventPipe dropped events or pairs did not match.</summary>
     public string Confidence { get; init; } = "high";
+    /// <summary>Events the probe decoded and correlated.</summary>
     public long EventsProcessed { get; init; }
+
+    /// <summary>All events read from the EventPipe stream, including those the probe does not use.</summary>
+    public long TraceEvents { get; init; }
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
 

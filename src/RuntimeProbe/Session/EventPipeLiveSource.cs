@@ -109,7 +109,12 @@ public sealed class EventPipeLiveSource : IProbeEventSource
                 using var source = new EventPipeEventSource(stream);
                 TraceEventDecoder.Subscribe(source, sink);
                 var lastTimestamp = 0.0;
-                source.AllEvents += e => lastTimestamp = e.TimeStampRelativeMSec;
+                long traceEvents = 0;
+                source.AllEvents += e =>
+                {
+                    lastTimestamp = e.TimeStampRelativeMSec;
+                    traceEvents++;
+                };
 
                 var processing = Task.Factory.StartNew(
                     () =>
@@ -153,7 +158,7 @@ public sealed class EventPipeLiveSource : IProbeEventSource
                 }
 
                 var endMs = Math.Max(lastTimestamp, clock.Elapsed.TotalMilliseconds);
-                return new SourceResult(endMs, source.EventsLost, TargetExited: exited && !stoppedByUs || (failure is not null && exited));
+                return new SourceResult(endMs, source.EventsLost, TargetExited: exited && !stoppedByUs || (failure is not null && exited), TraceEvents: traceEvents);
             }
             finally
             {

@@ -19,7 +19,8 @@ public interface IProbeEventSource : IDisposable
 /// <param name="EventsLost">Events EventPipe dropped, as TraceEvent counts them.</param>
 /// <param name="TargetExited">The stream ended because the target process exited.</param>
 /// <param name="Target">What the stream told about the target (command line, pid), when it told more than was known up front.</param>
-public sealed record SourceResult(double EndMs, long EventsLost, bool TargetExited, ReportTarget? Target = null);
+/// <param name="TraceEvents">Every event read from the stream.</param>
+public sealed record SourceResult(double EndMs, long EventsLost, bool TargetExited, ReportTarget? Target = null, long TraceEvents = 0);
 
 /// <summary>
 /// An error the user can act on (no such process, not a .NET process, a corrupt trace): the tool prints its message as one

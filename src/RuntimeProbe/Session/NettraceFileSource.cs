@@ -49,7 +49,12 @@ public sealed class NettraceFileSource : IProbeEventSource
             {
                 commandLine = e.PayloadByName("CommandLine") as string;
             });
-            source.AllEvents += e => pid ??= e.ProcessID;
+            long traceEvents = 0;
+            source.AllEvents += e =>
+            {
+                pid ??= e.ProcessID;
+                traceEvents++;
+            };
             using var registration = stop.Register(source.StopProcessing);
             try
             {
@@ -71,7 +76,7 @@ public sealed class NettraceFileSource : IProbeEventSource
                 ProcessName = ProcessNameFrom(commandLine),
                 CommandLine = commandLine,
             };
-            return new SourceResult(source.SessionEndTimeRelativeMSec, source.EventsLost, TargetExited: false, Target);
+            return new SourceResult(source.SessionEndTimeRelativeMSec, source.EventsLost, TargetExited: false, Target, traceEvents);
         }
     }
 

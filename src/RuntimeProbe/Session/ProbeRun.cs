@@ -31,6 +31,7 @@ public sealed class ProbeRun(IProbeEventSource source, CorrelatorOptions? option
             Target = result.Target ?? source.Target,
             EndMs = result.EndMs,
             EventsLost = result.EventsLost,
+            TraceEvents = result.TraceEvents,
             EndReason = endReason,
             TargetExited = result.TargetExited,
             Slo = slo,

@@ -18,6 +18,7 @@ internal static class ProbeCli
             PsCommand.Create(console),
             AttachCommand.Create(console),
             AnalyzeCommand.Create(console),
+            ProvidersCommand.Create(console),
         };
 
     public static async Task<ReturnCode> RunAsync(string[] args, IProbeConsole console)

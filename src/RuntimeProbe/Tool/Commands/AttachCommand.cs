@@ -47,7 +47,7 @@ internal static class AttachCommand
 
     private static readonly Option<int> BufferOption = new("--buffer-mb")
     {
-        Description = "EventPipe's circular buffer in the target, in MB. Events are dropped (and reported) when it overflows. Default: 256.",
+        Description = "EventPipe's circular buffer in the target, in MB. Events are dropped (and reported) when it overflows.",
         DefaultValueFactory = _ => 256,
     };
 

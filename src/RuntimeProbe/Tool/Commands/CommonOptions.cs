@@ -10,7 +10,7 @@ internal static class CommonOptions
 {
     public static Option<string> Format() => new Option<string>("--format", "-f")
     {
-        Description = $"Report format: {string.Join(", ", ReportRenderers.Formats)}. Default: console.",
+        Description = $"Report format: {string.Join(", ", ReportRenderers.Formats)}.",
         DefaultValueFactory = _ => "console",
     }.AcceptOnlyFromAmong([.. ReportRenderers.Formats]);
 
