@@ -22,6 +22,7 @@ APP="$ROOT/tests/TailGuard.TargetApp/bin/Release/net10.0/TailGuard.TargetApp.dll
 dotnet "$APP" > "$OUT/target.out" &
 TARGET_SHELL=$!
 cleanup() { kill "$TARGET_SHELL" 2>/dev/null || true; }
+trap 'exit 1' INT TERM
 trap cleanup EXIT
 for _ in $(seq 1 100); do grep -q LISTENING "$OUT/target.out" 2>/dev/null && break; sleep 0.1; done
 URL=$(awk '/LISTENING/ {print $2}' "$OUT/target.out")
@@ -54,18 +55,20 @@ echo "unattached..." >&2
 load unattached
 
 echo "attached (dotnet-tailguard)..." >&2
-dotnet "$TOOL" attach "$PID" --format json -o "$OUT/probe-report.json" --no-live 2> "$OUT/probe.err" &
+# Background jobs of a script ignore SIGINT, so every session here ends by --duration.
+dotnet "$TOOL" attach "$PID" --duration "$((SECS + 4))s" --format json -o "$OUT/probe-report.json" --no-live 2> "$OUT/probe.err" &
 PROBE=$!
 sleep 2
 load attached
-kill -INT "$PROBE"; wait "$PROBE" || true
+wait "$PROBE" || true
 
 echo "dotnet-trace collect (same providers)..." >&2
-"$DOTNET_TRACE" collect -p "$PID" --providers "$(dotnet "$TOOL" providers)" -o "$OUT/dotnet-trace.nettrace" > "$OUT/dotnet-trace.out" 2>&1 &
+"$DOTNET_TRACE" collect -p "$PID" --providers "$(dotnet "$TOOL" providers)" --duration "00:00:$((SECS + 4))" \
+  -o "$OUT/dotnet-trace.nettrace" > "$OUT/dotnet-trace.out" 2>&1 < /dev/null &
 TRACE=$!
 sleep 2
 load dotnet-trace
-kill -INT "$TRACE"; wait "$TRACE" || true
+wait "$TRACE" || true
 
 echo
 echo "wrk -t 2 -c $CONNS, $SECS s per phase, GET /work?ms=1 (wrk's latencies in ms)"
@@ -92,7 +95,7 @@ done
 
 echo
 echo "probe RSS over a $SOAK s session under wrk -c $CONNS:"
-dotnet "$TOOL" attach "$PID" --format json -o "$OUT/soak.json" --no-live 2> /dev/null &
+dotnet "$TOOL" attach "$PID" --duration "$((SOAK + 5))s" --format json -o "$OUT/soak.json" --no-live 2> /dev/null &
 PROBE=$!
 wrk -t 2 -c "$CONNS" -d "${SOAK}s" "$TARGET" > /dev/null &
 LOAD=$!
@@ -102,6 +105,6 @@ for t in $(seq 0 10 "$SOAK"); do
   sleep 10
 done
 wait "$LOAD" || true
-kill -INT "$PROBE"; wait "$PROBE" || true
+wait "$PROBE" || true
 python3 -c "import json; r=json.load(open('$OUT/soak.json')); print('  soak report:', r['requests']['count'], 'requests,', r['session']['traceEvents'], 'events,', r['session']['eventsLost'], 'lost')"
 echo "(raw results in $OUT)"

@@ -52,12 +52,14 @@ public sealed class ConsoleReportRenderer : IReportRenderer
                                    "waiting for a pool thread: clients waited longer than these timings show.\n", new Style(Color.Yellow)));
         }
 
-        var tail = NewTable("Tail attribution (share of the requests above the threshold that overlapped each cause)",
+        var tail = NewTable("Tail attribution: of the slowest 1% / 0.1%, the share that overlapped each cause (primary: each counted once, under the cause it overlapped longest)",
             "Tail", "Threshold", "Requests", "GC pause", "Starvation", "Contention", "Unexplained");
         foreach (var t in report.Tail)
         {
             tail.AddRow(Percentile(t.Percentile), Ms(t.ThresholdMs), Number(t.Requests), Percent(t.Share.GcPause),
                 Percent(t.Share.ThreadPoolStarvation), Percent(t.Share.LockContention), Percent(t.Share.Unexplained));
+            tail.AddRow("  primary", "", "", Percent(t.PrimaryShare.GcPause), Percent(t.PrimaryShare.ThreadPoolStarvation),
+                Percent(t.PrimaryShare.LockContention), Percent(t.PrimaryShare.Unexplained));
         }
 
         console.Write(tail);

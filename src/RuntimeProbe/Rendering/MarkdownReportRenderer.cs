@@ -50,12 +50,17 @@ public sealed class MarkdownReportRenderer : IReportRenderer
         w.WriteLine();
         w.WriteLine("## Tail attribution");
         w.WriteLine();
+        w.WriteLine("Of the slowest 1% (P99) and 0.1% (P99.9) of the requests, the share that overlapped each cause; " +
+                    "*primary* counts each request once, under the cause it overlapped longest.");
+        w.WriteLine();
         w.WriteLine("| Tail | Threshold | Requests | GC pause | Starvation | Contention | Unexplained |");
         w.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         foreach (var t in report.Tail)
         {
             w.WriteLine($"| {Percentile(t.Percentile)} | {Ms(t.ThresholdMs)} | {Number(t.Requests)} | {Percent(t.Share.GcPause)} | " +
                         $"{Percent(t.Share.ThreadPoolStarvation)} | {Percent(t.Share.LockContention)} | {Percent(t.Share.Unexplained)} |");
+            w.WriteLine($"| {Percentile(t.Percentile)} primary | | | {Percent(t.PrimaryShare.GcPause)} | " +
+                        $"{Percent(t.PrimaryShare.ThreadPoolStarvation)} | {Percent(t.PrimaryShare.LockContention)} | {Percent(t.PrimaryShare.Unexplained)} |");
         }
 
         if (report.SlowestRequests.Count > 0)
