@@ -41,8 +41,8 @@ def ms(v):
     return float(n) * {"us": 0.001, "ms": 1, "s": 1000}[u]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
 total = int(re.search(r"(\d+) requests in", t).group(1))
-p50 = ms(re.search(r"50%\s+(\S+)", t).group(1))
-p99 = ms(re.search(r"99%\s+(\S+)", t).group(1))
+p50 = ms(re.search(r"^\s+50%\s+(\S+)", t, re.M).group(1))
+p99 = ms(re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1))
 mx = ms(re.search(r"Latency\s+\S+\s+\S+\s+(\S+)", t).group(1))
 print(f"| {sys.argv[2]} | {rps:.0f} | {total} | {p50:.2f} | {p99:.2f} | {mx:.1f} |")
 PY

@@ -116,17 +116,19 @@ public sealed class Correlator
         switch (e)
         {
             case HostingRequestStart s:
-                _hosting.Start(s.ActivityId.ToString(), ts, EndpointName(s.Method, s.Path));
+                _hosting.Start((s.ActivityId, null), ts, EndpointName(s.Method, s.Path));
                 break;
             case HostingRequestStop s:
-                _hosting.Stop(s.ActivityId.ToString(), ts);
+                _hosting.Stop((s.ActivityId, null), ts);
                 break;
-            case KestrelRequestStart s:
-                _kestrel.Start(s.ConnectionId + "/" + s.RequestId, ts,
+            // Kestrel's request events are the fallback for traces without hosting events: once hosting requests are seen,
+            // attributing the same requests twice would only cost time.
+            case KestrelRequestStart s when !_hosting.Seen:
+                _kestrel.Start((Guid.Empty, s.RequestId), ts,
                     s.Path is null ? "(kestrel)" : EndpointName(s.Method ?? "", s.Path));
                 break;
-            case KestrelRequestStop s:
-                _kestrel.Stop(s.ConnectionId + "/" + s.RequestId, ts);
+            case KestrelRequestStop s when !_hosting.Seen:
+                _kestrel.Stop((Guid.Empty, s.RequestId), ts);
                 break;
             case GcSuspendBegin s:
                 OnSuspendBegin(s);
@@ -683,7 +685,8 @@ public sealed class Correlator
     /// <summary>Requests from one source (hosting or Kestrel) and everything aggregated from them.</summary>
     private sealed class RequestTracker(Correlator owner, bool perEndpoint)
     {
-        private readonly Dictionary<string, (double Start, string Endpoint)> _inFlight = [];
+        // Hosting requests are keyed by activity id, Kestrel's by their request id (which embeds the connection id).
+        private readonly Dictionary<(Guid Activity, string? RequestId), (double Start, string Endpoint)> _inFlight = [];
         private readonly PriorityQueue<(double Start, double End, string Endpoint), double> _pending = new();
         private readonly LatencyRecorder[] _byCause = Enumerable.Range(0, CauseMasks).Select(_ => new LatencyRecorder()).ToArray();
         private readonly LatencyRecorder[] _byPrimary = Enumerable.Range(0, 4).Select(_ => new LatencyRecorder()).ToArray();
@@ -699,9 +702,15 @@ public sealed class Correlator
         public long InFlight => _inFlight.Count;
         public long UnmatchedStops { get; private set; }
 
-        public void Start(string key, double ts, string endpoint) => _inFlight[key] = (ts, endpoint);
+        public bool Seen { get; private set; }
 
-        public void Stop(string key, double ts)
+        public void Start((Guid, string?) key, double ts, string endpoint)
+        {
+            _inFlight[key] = (ts, endpoint);
+            Seen = true;
+        }
+
+        public void Stop((Guid, string?) key, double ts)
         {
             if (!_inFlight.Remove(key, out var started) || ts < started.Start)
             {

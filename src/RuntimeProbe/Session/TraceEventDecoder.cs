@@ -32,7 +32,13 @@ public static class TraceEventDecoder
         clr.ContentionStart += d => sink(new Events.ContentionStart(d.TimeStampRelativeMSec, d.ThreadID));
         clr.ContentionStop += d => sink(new Events.ContentionStop(d.TimeStampRelativeMSec, d.ThreadID, d.DurationNs > 0 ? d.DurationNs : null));
 
-        source.Dynamic.All += d => OnDynamic(d, sink);
+        // Only ASP.NET Core's and the counters' providers go through the dynamic parser: the runtime's events, the bulk of a
+        // trace, are handled by the typed parser above and never reach this callback.
+        source.Dynamic.AddCallbackForProviderEvents(
+            (provider, _) => provider is ProbeProviders.Hosting or ProbeProviders.Kestrel or ProbeProviders.SystemRuntime
+                ? EventFilterResponse.AcceptEvent
+                : EventFilterResponse.RejectProvider,
+            d => OnDynamic(d, sink));
     }
 
     private static void OnDynamic(TraceEvent d, Action<ProbeEvent> sink)
