@@ -67,12 +67,14 @@ public sealed class Correlator
     private readonly Dictionary<string, long> _blockingSites = [];
 
     private int _pruneCountdown = 1024;
+    private readonly ContentionWindows _contentionListed;
 
     public Correlator(CorrelatorOptions? options = null)
     {
         _options = options ?? CorrelatorOptions.Default;
         _hosting = new RequestTracker(this, perEndpoint: true);
         _kestrel = new RequestTracker(this, perEndpoint: true);
+        _contentionListed = new ContentionWindows(_options.MaxContentionWindowsListed);
     }
 
     public CorrelatorOptions Options => _options;
@@ -386,6 +388,7 @@ public sealed class Correlator
         _contentionTotalMs += duration;
         _contentionMaxMs = Math.Max(_contentionMaxMs, duration);
         _contentionWindows.Add(new Interval(start, s.TimestampMs));
+        _contentionListed.Add(start, duration);
     }
 
     private int Attribute(double start, double end, out double gcOverlapMs)
@@ -488,6 +491,7 @@ public sealed class Correlator
             foreach (var (thread, start) in _openContention)
             {
                 _contentionWindows.Add(new Interval(start, endMs));
+                _contentionListed.Add(start, endMs - start);
             }
 
             _hosting.FinalizeUpTo(double.PositiveInfinity);
@@ -551,6 +555,7 @@ public sealed class Correlator
                 Source = source,
                 LatencyMs = overall,
                 Endpoints = requests.Endpoints(),
+                Distribution = PercentileDistribution.Of(requests.Overall),
                 InFlightAtEnd = requests.InFlight,
                 UnmatchedStops = requests.UnmatchedStops,
                 QueueWait = new ReportQueueWait
@@ -588,6 +593,7 @@ public sealed class Correlator
                 Count = _contentionCount,
                 TotalWaitMs = LatencyRecorder.Round(_contentionTotalMs),
                 MaxWaitMs = LatencyRecorder.Round(_contentionMaxMs),
+                Windows = _contentionListed.InTimeOrder(),
             },
             Tail = tail,
             SlowestRequests = requests.Slowest(),
@@ -625,6 +631,7 @@ public sealed class Correlator
         private readonly Queue<(double End, double Latency)> _rolling = new();
         private readonly List<LatencyRecorder?> _timeline = [];
         private double _timelineInterval = owner._options.TimelineIntervalMs;
+        private readonly TimelineRequests _timelineRequests = new(owner._options.MaxTimelineRequests);
 
         public LatencyRecorder Overall { get; } = new();
         public long Completed => Overall.Count;
@@ -704,6 +711,7 @@ public sealed class Correlator
             }
 
             RecordTimeline(start, latency);
+            _timelineRequests.Add(start, latency, endpoint);
 
             if (_slowest.Count < owner._options.SlowestRequests || (_slowest.TryPeek(out _, out var smallest) && latency > smallest))
             {
@@ -770,6 +778,7 @@ public sealed class Correlator
                     Max = LatencyRecorder.Round(p.r.MaxMs),
                 })
                 .ToList(),
+            Requests = _timelineRequests.InTimeOrder(),
         };
 
         public (long Count, double P50, double P99, double P999) Rolling(double now, double windowMs)
@@ -837,7 +846,10 @@ public sealed class Correlator
 
         public IReadOnlyList<ReportEndpoint> Endpoints() => _endpoints
             .OrderByDescending(e => e.Value.Count)
-            .Select(e => new ReportEndpoint { Name = e.Key, Count = e.Value.Count, LatencyMs = e.Value.Summary() })
+            .Select(e => new ReportEndpoint
+            {
+                Name = e.Key, Count = e.Value.Count, LatencyMs = e.Value.Summary(), Distribution = PercentileDistribution.Of(e.Value),
+            })
             .ToList();
 
         public IReadOnlyList<ReportSlowRequest> Slowest() => _slowest.UnorderedItems
