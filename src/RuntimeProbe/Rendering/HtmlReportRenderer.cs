@@ -241,7 +241,7 @@ public sealed class HtmlReportRenderer : IReportRenderer
 
         var longest = report.SlowestRequests.Max(r => r.DurationMs);
         h.Append("<section class=\"card\" id=\"slowest\"><h2>Slowest requests</h2>");
-        h.Append("<p class=\"caption\">With the runtime stalls each one overlapped; GC overlap is the pause time inside the request.</p>");
+        h.Append("<p class=\"caption\">With the runtime stalls each one overlapped. GC overlap is the pause time inside the request; the percentage beside a GC pause is its share of the request.</p>");
         h.Append("<table class=\"slowest\"><thead><tr><th class=\"num\">Start</th><th class=\"num\">Duration</th><th>Endpoint</th>" +
                  "<th>Overlapped</th><th class=\"num\">GC overlap</th></tr></thead><tbody>");
         foreach (var r in report.SlowestRequests)
@@ -259,7 +259,7 @@ public sealed class HtmlReportRenderer : IReportRenderer
             {
                 h.Append(cause switch
                 {
-                    Analysis.Causes.GcPause => "<span class=\"chip gc\">GC pause</span>",
+                    Analysis.Causes.GcPause => GcChip(r),
                     Analysis.Causes.ThreadPoolStarvation => "<span class=\"chip starvation\">starvation</span>",
                     Analysis.Causes.LockContention => "<span class=\"chip contention\">contention</span>",
                     _ => $"<span class=\"chip\">{Escape(cause)}</span>",
@@ -270,6 +270,18 @@ public sealed class HtmlReportRenderer : IReportRenderer
         }
 
         h.Append("</tbody></table></section>");
+    }
+
+    /// <summary>
+    /// A request that merely overlapped a 2 ms gen0 pause during a 1 s stall is not slow because of the GC: the chip says how much
+    /// of the request the pauses took, and fades when that is a small part of it.
+    /// </summary>
+    private static string GcChip(ReportSlowRequest r)
+    {
+        var share = r.DurationMs > 0 ? r.GcPauseOverlapMs / r.DurationMs : 0;
+        var minor = r.GcPauseOverlapMs > 0 && share < 0.1 ? " minor" : "";
+        var part = r.GcPauseOverlapMs > 0 ? $" <small>{Percent(share)}</small>" : "";
+        return $"<span class=\"chip gc{minor}\">GC pause{part}</span>";
     }
 
     private static void GcPauses(StringBuilder h, Report report)

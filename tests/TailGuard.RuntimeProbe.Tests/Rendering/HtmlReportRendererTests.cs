@@ -74,7 +74,7 @@ public sealed class HtmlReportRendererTests
         var document = Parse(Render(FewRequests.Value));
 
         Assert.Equal("html", document.Root!.Name.LocalName);
-        Assert.Single(document.Descendants().Where(e => e.Name.LocalName == "style"));
+        Assert.Single(document.Descendants(), e => e.Name.LocalName == "style");
         Assert.Equal(2, document.Descendants(Svg + "svg").Count() + document.Descendants("svg").Count());
         Assert.NotNull(Chart(document, "timeline"));
         Assert.NotNull(Chart(document, "percentiles"));
@@ -90,9 +90,9 @@ public sealed class HtmlReportRendererTests
 
         Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
         string[] loaders = ["script", "link", "img", "image", "iframe", "object", "embed", "use", "video", "audio", "source", "foreignObject"];
-        Assert.Empty(document.Descendants().Where(e => loaders.Contains(e.Name.LocalName, StringComparer.OrdinalIgnoreCase)));
-        Assert.Empty(document.Descendants().Attributes().Where(a => a.Name.LocalName is "src" or "srcset" or "action" or "formaction"));
-        Assert.Empty(document.Descendants().Attributes().Where(a => a.Name.LocalName.StartsWith("on", StringComparison.OrdinalIgnoreCase)));
+        Assert.DoesNotContain(document.Descendants(), e => loaders.Contains(e.Name.LocalName, StringComparer.OrdinalIgnoreCase));
+        Assert.DoesNotContain(document.Descendants().Attributes(), a => a.Name.LocalName is "src" or "srcset" or "action" or "formaction");
+        Assert.DoesNotContain(document.Descendants().Attributes(), a => a.Name.LocalName.StartsWith("on", StringComparison.OrdinalIgnoreCase));
         var hrefs = document.Descendants().Attributes().Where(a => a.Name.LocalName == "href").Select(a => a.Value).ToList();
         Assert.NotEmpty(hrefs);
         Assert.All(hrefs, h => Assert.Matches("^https://github\\.com/tailguard/tailguard/blob/main/docs/rules/TG[0-9]{4}\\.md$", h));
@@ -133,7 +133,7 @@ public sealed class HtmlReportRendererTests
     {
         var report = FewRequests.Value;
         var timeline = Chart(Parse(Render(report)), "timeline");
-        var gen2 = report.Gc.Pauses.Single(p => p.Generation == 2 && p.Reason == "AllocLarge");
+        var gen2 = report.Gc.Pauses.MaxBy(p => p.DurationMs)!;
 
         var bands = timeline.Descendants().Where(e => e.Name.LocalName == "rect" && HasClass(e, "band gc")).ToList();
         var widest = bands.MaxBy(b => double.Parse((string)b.Attribute("width")!, System.Globalization.CultureInfo.InvariantCulture))!;
@@ -142,6 +142,7 @@ public sealed class HtmlReportRendererTests
         // The plot runs from x=76 to x=1080 over the 30 s session.
         Assert.InRange(x, 76 + 1004 * gen2.StartMs / 30_000 - 1, 76 + 1004 * gen2.StartMs / 30_000 + 1);
         Assert.Contains("gen2", widest.Value, StringComparison.Ordinal);
+        Assert.Contains(gen2.Reason, widest.Value, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -153,7 +154,7 @@ public sealed class HtmlReportRendererTests
         Assert.InRange(report.Timeline.Requests.Count, 1000, 2000);
         Assert.Equal(report.Requests.Count, report.Timeline.Requests.Count);
         Assert.Equal(report.Timeline.Requests.Count, timeline.Descendants().Count(e => e.Name.LocalName == "circle" && HasClass(e, "dot")));
-        Assert.Empty(timeline.Descendants().Where(e => e.Name.LocalName == "path" && HasClass(e, "series")));
+        Assert.DoesNotContain(timeline.Descendants(), e => e.Name.LocalName == "path" && HasClass(e, "series"));
     }
 
     [Fact]
@@ -166,7 +167,7 @@ public sealed class HtmlReportRendererTests
         Assert.True(report.Requests.Count > 5_000);
         foreach (var series in new[] { "p50", "p99", "max" })
         {
-            Assert.Single(timeline.Descendants().Where(e => e.Name.LocalName == "path" && HasClass(e, "series " + series)));
+            Assert.Single(timeline.Descendants(), e => e.Name.LocalName == "path" && HasClass(e, "series " + series));
         }
 
         Assert.Equal(report.SlowestRequests.Count, timeline.Descendants().Count(e => e.Name.LocalName == "circle" && HasClass(e, "dot slow")));
@@ -216,7 +217,7 @@ public sealed class HtmlReportRendererTests
 
         Assert.Equal(6, report.Requests.Endpoints.Count);
         Assert.Equal(6, chart.Descendants().Count(e => e.Name.LocalName == "path" && HasClass(e, "endpoint-line")));
-        Assert.Single(chart.Descendants().Where(e => e.Name.LocalName == "path" && HasClass(e, "all-line")));
+        Assert.Single(chart.Descendants(), e => e.Name.LocalName == "path" && HasClass(e, "all-line"));
         var colours = chart.Descendants().Where(e => HasClass(e, "endpoint-line"))
             .Select(e => ((string)e.Attribute("class")!).Split(' ').Single(c => c.StartsWith('s')))
             .ToList();
@@ -229,8 +230,10 @@ public sealed class HtmlReportRendererTests
         var report = ManyRequests.Value;
         var chart = Chart(Parse(Render(report)), "percentiles");
 
+        // About 12,000 requests resolve percentiles up to 99.99% (1 in 10,000), so the axis ends there.
+        Assert.InRange(report.Requests.Count, 10_000, 99_999);
         var labels = TickLabels(chart, "x");
-        Assert.Equal(["0%", "50%", "90%", "99%", "99.9%", "99.99%", "99.999%"], labels);
+        Assert.Equal(["0%", "50%", "90%", "99%", "99.9%", "99.99%"], labels);
         var positions = chart.Descendants()
             .Where(e => e.Name.LocalName == "g" && HasClass(e, "tick") && !HasClass(e, "minor") && e.Ancestors().Any(a => HasClass(a, "axis x")))
             .Select(t => double.Parse((string)t.Descendants().First(l => l.Name.LocalName == "line").Attribute("x1")!, System.Globalization.CultureInfo.InvariantCulture))
@@ -295,12 +298,18 @@ public sealed class HtmlReportRendererTests
     [InlineData("a\u0000b", "a\ufffdb")]
     [InlineData("a\u001bb", "a\ufffdb")]
     [InlineData("line\nbreak", "line break")]
-    [InlineData("lone \ud800 surrogate", "lone \ufffd surrogate")]
     [InlineData("pair \ud83d\ude00 ok", "pair \ud83d\ude00 ok")]
     [InlineData("<&>\"'", "&lt;&amp;&gt;&quot;&#39;")]
     public void Escaping_also_removes_what_neither_html_nor_xml_may_carry(string text, string expected)
     {
         Assert.Equal(expected, Html.Escape(text));
+    }
+
+    [Fact]
+    public void A_lone_surrogate_is_replaced()
+    {
+        // Not an InlineData case: the test runner's serialization would mangle the lone surrogate before the test saw it.
+        Assert.Equal("lone \ufffd surrogate", Html.Escape("lone \ud800 surrogate"));
     }
 
     [Fact]
@@ -323,7 +332,7 @@ public sealed class HtmlReportRendererTests
         Assert.Equal(["P99", "P99.9"], rows.Select(r => r.Descendants().First(e => e.Name.LocalName == "td").Value));
         Assert.All(rows, r => Assert.Equal(4, r.Descendants().Count(e => e.Name.LocalName == "span" && HasClass(e, "fill"))));
         Assert.True(report.Tail[0].Share.ThreadPoolStarvation > 0.5);
-        Assert.Contains(Formatting.Percent(report.Tail[0].Share.ThreadPoolStarvation), rows[0].Value, StringComparison.Ordinal);
+        Assert.Contains(TailGuard.RuntimeProbe.Rendering.Formatting.Percent(report.Tail[0].Share.ThreadPoolStarvation), rows[0].Value, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -354,8 +363,8 @@ public sealed class HtmlReportRendererTests
 
         Assert.Contains("No request completed", document.Root!.Value, StringComparison.Ordinal);
         var timeline = Chart(document, "timeline");
-        Assert.Single(timeline.Descendants().Where(e => e.Name.LocalName == "rect" && HasClass(e, "band gc")));
-        Assert.Single(timeline.Descendants().Where(e => e.Name.LocalName == "rect" && HasClass(e, "band starvation")));
+        Assert.Single(timeline.Descendants(), e => e.Name.LocalName == "rect" && HasClass(e, "band gc"));
+        Assert.Single(timeline.Descendants(), e => e.Name.LocalName == "rect" && HasClass(e, "band starvation"));
         Assert.Empty(Elements(document, "svg", "percentiles"));
     }
 
@@ -377,7 +386,7 @@ public sealed class HtmlReportRendererTests
 
         Assert.Empty(report.Timeline.Requests);
         Assert.Empty(report.Requests.Distribution);
-        Assert.Single(Chart(document, "timeline").Descendants().Where(e => HasClass(e, "series p99")));
+        Assert.Single(Chart(document, "timeline").Descendants(), e => HasClass(e, "series p99"));
         Assert.Empty(Elements(document, "svg", "percentiles"));
         Assert.Contains("No percentile distribution", document.Root!.Value, StringComparison.Ordinal);
     }

@@ -38,8 +38,11 @@ internal static class SyntheticService
         }
 
         pauses.RemoveAll(p => (p.Start > 8_100 && p.Start < 8_400) || (p.Start > 21_400 && p.Start < 21_700));
-        pauses.Add((8_210, 8_210 + 128, 2, "AllocLarge", "NonConcurrentGC"));
-        pauses.Add((21_530, 21_530 + 96, 2, "Induced", "NonConcurrentGC"));
+        pauses.RemoveAll(p => p.Start > 4_000 && p.Start < 4_300);
+        pauses.Add((8_210, 8_210 + 182, 2, "AllocLarge", "NonConcurrentGC"));
+        pauses.Add((21_530, 21_530 + 236, 2, "Induced", "NonConcurrentGC"));
+        pauses.Add((4_080, 4_080 + 3.1, 2, "AllocSmall", "BackgroundGC"));
+        pauses.Add((4_260, 4_260 + 4.4, 2, "AllocSmall", "BackgroundGC"));
         pauses.Sort((a, b) => a.Start.CompareTo(b.Start));
         var gcCount = 0;
         foreach (var p in pauses)
@@ -97,7 +100,7 @@ internal static class SyntheticService
             {
                 // Queued behind blocked pool threads: the wait grows through the episode, then drains.
                 var progress = (t - starvedFrom) / (starvedTo - starvedFrom);
-                latency += 1_400 * progress * (0.6 + 0.4 * random.NextDouble());
+                latency += 900 * progress * (0.6 + 0.4 * random.NextDouble());
             }
 
             if (e.Path == "/api/checkout")

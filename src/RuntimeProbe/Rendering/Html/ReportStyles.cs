@@ -13,18 +13,18 @@ internal static class ReportStyles
   --bg: #f6f7f9; --card: #ffffff; --fg: #1b2330; --muted: #5d6778; --line: #dde2ea; --grid: #e8ecf1; --plot: #fbfcfd;
   --accent: #1f5fd1; --good: #15803d; --good-bg: #dcfce7; --bad: #b91c1c; --bad-bg: #fee2e2; --warn: #a16207; --warn-bg: #fef3c7;
   --gc: #f59e0b; --starvation: #e11d48; --contention: #7c3aed; --unexplained: #94a3b8;
-  --band-gc: 0.30; --band-starvation: 0.13; --band-contention: 0.22;
+  --band-gc: 0.28; --band-gc2: 0.5; --band-starvation: 0.13; --band-contention: 0.22;
   --p50: #0f766e; --p99: #1f5fd1; --max: #8a94a6; --ref: #b91c1c; --bar: #9fb3cf;
-  --s0: #2563eb; --s1: #0d9488; --s2: #c026d3; --s3: #65a30d; --s4: #ea580c; --s5: #0891b2; --s6: #9333ea; --s7: #be123c; --sx: #8a94a6;
+  --s0: #2563eb; --s1: #0d9488; --s2: #c026d3; --s3: #65a30d; --s4: #ea580c; --s5: #92400e; --s6: #db2777; --s7: #1e3a8a; --sx: #8a94a6;
 }
 @media (prefers-color-scheme: dark) {
   :root {
     --bg: #0f141b; --card: #161d27; --fg: #e3e8ef; --muted: #98a3b3; --line: #2a3443; --grid: #222c39; --plot: #121922;
     --accent: #7fb0ff; --good: #4ade80; --good-bg: #12351f; --bad: #f87171; --bad-bg: #3b1518; --warn: #fbbf24; --warn-bg: #3a2c0c;
     --gc: #fbbf24; --starvation: #fb7185; --contention: #a78bfa; --unexplained: #64748b;
-    --band-gc: 0.30; --band-starvation: 0.16; --band-contention: 0.25;
+    --band-gc: 0.28; --band-gc2: 0.5; --band-starvation: 0.16; --band-contention: 0.25;
     --p50: #2dd4bf; --p99: #7fb0ff; --max: #7b8698; --ref: #f87171; --bar: #3f5573;
-    --s0: #60a5fa; --s1: #2dd4bf; --s2: #e879f9; --s3: #a3e635; --s4: #fb923c; --s5: #22d3ee; --s6: #c084fc; --s7: #fb7185; --sx: #7b8698;
+    --s0: #60a5fa; --s1: #2dd4bf; --s2: #e879f9; --s3: #a3e635; --s4: #fb923c; --s5: #d6a06b; --s6: #f472b6; --s7: #a5b4fc; --sx: #7b8698;
   }
 }
 * { box-sizing: border-box; }
@@ -82,6 +82,8 @@ td.endpoint code { word-break: break-all; }
 .fill.unexplained, .chip.unexplained::before { background: var(--unexplained); }
 .chip { display: inline-flex; align-items: center; gap: 5px; font-size: 12px; margin-right: 10px; white-space: nowrap; }
 .chip::before { content: ""; width: 9px; height: 9px; border-radius: 2px; }
+.chip.minor { opacity: 0.6; }
+.chip small { color: var(--muted); font-size: 11px; }
 .durbar { display: inline-block; height: 6px; border-radius: 3px; background: var(--p99); opacity: 0.55; vertical-align: middle; margin-left: 8px; }
 ul.recs { margin: 6px 0 0; padding-left: 0; list-style: none; }
 ul.recs li { padding: 8px 0; border-bottom: 1px solid var(--line); }
@@ -114,6 +116,11 @@ svg.chart .plot { fill: var(--plot); stroke: var(--line); }
 svg.chart .grid { stroke: var(--grid); stroke-width: 1; }
 svg.chart .tick.minor .grid { stroke-dasharray: 2 3; }
 svg.chart .band.gc { fill: var(--gc); fill-opacity: var(--band-gc); }
+svg.chart .band.gc.g2 { fill-opacity: var(--band-gc2); }
+svg.chart .annotation text { font-size: 11px; font-weight: 600; }
+svg.chart .annotation.gc text { fill: var(--warn); }
+svg.chart .annotation.starvation text { fill: var(--starvation); }
+svg.chart .annotation.contention text { fill: var(--contention); }
 svg.chart .band.starvation { fill: var(--starvation); fill-opacity: var(--band-starvation); }
 svg.chart .band.contention { fill: var(--contention); fill-opacity: var(--band-contention); }
 svg.chart .ref line { stroke: var(--ref); stroke-width: 1.2; stroke-dasharray: 6 4; opacity: 0.8; }

@@ -43,7 +43,8 @@ internal sealed class LinearScale : Scale
         var ticks = new List<double>();
         for (var v = Math.Ceiling(_min / _step - 1e-9) * _step; v <= _max + _step * 1e-6; v += _step)
         {
-            ticks.Add(Math.Round(v, 9));
+            var rounded = Math.Round(v, 9);
+            ticks.Add(rounded == 0 ? 0 : rounded); // never "-0"
         }
 
         return ticks;

@@ -47,6 +47,7 @@ internal static class TimelineChart
         YAxis(svg, y);
         XAxis(svg, x);
         Bands(svg, report, x);
+        Annotations(svg, report, x);
         Reference(svg, y, report.Requests.LatencyMs.P99, "P99");
         if (dots)
         {
@@ -171,7 +172,7 @@ internal static class TimelineChart
 
         foreach (var p in report.Gc.Pauses)
         {
-            Band(svg, x, "gc", p.StartMs, p.StartMs + p.DurationMs,
+            Band(svg, x, "gc g" + Math.Max(0, p.Generation), p.StartMs, p.StartMs + p.DurationMs,
                 $"GC pause of {Ms(p.DurationMs)} at {Seconds(p.StartMs, 1)}: {Generation(p.Generation)}, {p.Reason}, {p.Type}");
         }
 
@@ -185,6 +186,37 @@ internal static class TimelineChart
         var width = Math.Max(1.2, x.Map(endMs) - x1);
         svg.Append($"<rect class=\"band {kind}\" x=\"{N(x1)}\" y=\"{N(Top)}\" width=\"{N(width)}\" height=\"{N(LaneBottom - Top)}\">");
         svg.Append($"<title>{Escape(title)}</title></rect>");
+    }
+
+    /// <summary>Names the longest stalls above their bands, so the eye finds them without hovering; labels never overlap.</summary>
+    private static void Annotations(StringBuilder svg, Report report, LinearScale x)
+    {
+        var candidates = report.ThreadPool.StarvationEpisodes
+            .Select(e => (Kind: "starvation", Start: e.StartMs, Length: e.EndMs - e.StartMs, Label: "starvation " + Ms(e.EndMs - e.StartMs)))
+            .Concat(report.Gc.Pauses
+                .Where(p => p.DurationMs >= Math.Max(5, report.Gc.MaxPauseMs / 4))
+                .Select(p => (Kind: "gc", Start: p.StartMs, Length: p.DurationMs, Label: Generation(p.Generation) + " " + Ms(p.DurationMs))))
+            .OrderByDescending(c => c.Length)
+            .Take(8);
+        var rows = new List<(double From, double To)>[] { [], [] };
+        svg.Append("<g class=\"annotations\">");
+        foreach (var c in candidates)
+        {
+            var x1 = x.Map(c.Start);
+            var width = c.Label.Length * 6.4;
+            var from = x1 + width + 4 > Right ? x1 - width - 4 : x1 + 3;
+            var row = Array.FindIndex(rows, r => r.TrueForAll(o => from + width < o.From || from > o.To));
+            if (row < 0)
+            {
+                continue;
+            }
+
+            rows[row].Add((from - 6, from + width + 6));
+            var ty = Top + 13 + row * 14;
+            svg.Append($"<g class=\"annotation {c.Kind}\"><text x=\"{N(from)}\" y=\"{N(ty)}\">{Escape(c.Label)}</text></g>");
+        }
+
+        svg.Append("</g>");
     }
 
     private static void Reference(StringBuilder svg, Scale y, double valueMs, string label)
