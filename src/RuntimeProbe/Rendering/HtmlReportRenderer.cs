@@ -158,7 +158,7 @@ public sealed class HtmlReportRenderer : IReportRenderer
         h.Append("<section class=\"card\" id=\"timeline\"><h2>Latency over time</h2>");
         var caption = TimelineChart.DrawsDots(report)
             ? "Each dot is a request at its start time, at the height of its latency; its whisker reaches its end. "
-            : $"Per {Escape(Ms(report.Timeline.IntervalMs))} of request starts: the P50, P99 and max latency; red dots are the slowest requests, their whiskers reaching their end. ";
+            : $"The P50, P99 and max latency of the requests started in each {Escape(AxisMs(report.Timeline.IntervalMs))} interval; red dots are the slowest requests, their whiskers reaching their end. ";
         h.Append($"<p class=\"caption\">{caption}Shaded bands are the runtime's stalls on the same time axis: a slow request " +
                  "whose whisker crosses a band sat in that stall. The lane underneath is the request rate.</p>");
         h.Append(TimelineChart.Legend(report, palette));
@@ -401,13 +401,13 @@ public sealed class HtmlReportRenderer : IReportRenderer
                 Analysis.Causes.LockContention => "<span class=\"chip contention\">contention</span>",
                 _ => $"<span class=\"chip unexplained\">{Escape(r.Cause)}</span>",
             };
-            h.Append($"<li>{chip}{Escape(r.Text)}");
+            h.Append($"<li>{chip}<div>{Escape(r.Text)}");
             if (r.Rules.Count > 0)
             {
                 h.Append(" <span class=\"muted\">Rules:</span> ").Append(string.Join(" ", r.Rules.Select(RuleLink)));
             }
 
-            h.Append("</li>");
+            h.Append("</div></li>");
         }
 
         h.Append("</ul></section>");

@@ -13,7 +13,7 @@ internal static class PercentileChart
 {
     private const double Width = 1100;
     private const double Left = 76;
-    private const double Right = 1080;
+    private const double Right = 1064;
     private const double Top = 12;
     private const double Bottom = 330;
     private const double Height = 370;
@@ -24,9 +24,9 @@ internal static class PercentileChart
     {
         var series = palette.Charted.Where(e => e.Distribution.Count > 0).ToList();
         var all = Finite(report.Requests.Distribution);
-        var decades = Math.Max(2, Math.Ceiling(series.Select(e => Finite(e.Distribution)).Append(all)
-            .Where(s => s.Count > 0)
-            .Max(s => X(s[^1].Percentile)) - 1e-9));
+        // The axis ends a little past the deepest percentile the data resolves (99.9% for 1,500 requests), not at the next decade.
+        var deepest = series.Select(e => Finite(e.Distribution)).Append(all).Where(s => s.Count > 0).Max(s => X(s[^1].Percentile));
+        var decades = Math.Max(2, Math.Ceiling((deepest + 0.1) * 2) / 2);
         var x = new LinearScale(0, decades, Left, Right, nice: false);
         var y = Scales.Latency(
             all.Select(p => p.ValueMs).Concat(series.SelectMany(e => Finite(e.Distribution)).Select(p => p.ValueMs)), Bottom, Top);

@@ -13,7 +13,7 @@ internal static class ReportStyles
   --bg: #f6f7f9; --card: #ffffff; --fg: #1b2330; --muted: #5d6778; --line: #dde2ea; --grid: #e8ecf1; --plot: #fbfcfd;
   --accent: #1f5fd1; --good: #15803d; --good-bg: #dcfce7; --bad: #b91c1c; --bad-bg: #fee2e2; --warn: #a16207; --warn-bg: #fef3c7;
   --gc: #f59e0b; --starvation: #e11d48; --contention: #7c3aed; --unexplained: #94a3b8;
-  --band-gc: 0.28; --band-gc2: 0.5; --band-starvation: 0.13; --band-contention: 0.22;
+  --band-gc: 0.28; --band-gc2: 0.5; --band-starvation: 0.13; --band-contention: 0.22; --all-line: 0.18;
   --p50: #0f766e; --p99: #1f5fd1; --max: #8a94a6; --ref: #b91c1c; --bar: #9fb3cf;
   --s0: #2563eb; --s1: #0d9488; --s2: #c026d3; --s3: #65a30d; --s4: #ea580c; --s5: #92400e; --s6: #db2777; --s7: #1e3a8a; --sx: #8a94a6;
 }
@@ -22,7 +22,7 @@ internal static class ReportStyles
     --bg: #0f141b; --card: #161d27; --fg: #e3e8ef; --muted: #98a3b3; --line: #2a3443; --grid: #222c39; --plot: #121922;
     --accent: #7fb0ff; --good: #4ade80; --good-bg: #12351f; --bad: #f87171; --bad-bg: #3b1518; --warn: #fbbf24; --warn-bg: #3a2c0c;
     --gc: #fbbf24; --starvation: #fb7185; --contention: #a78bfa; --unexplained: #64748b;
-    --band-gc: 0.28; --band-gc2: 0.5; --band-starvation: 0.16; --band-contention: 0.25;
+    --band-gc: 0.28; --band-gc2: 0.5; --band-starvation: 0.16; --band-contention: 0.25; --all-line: 0.3;
     --p50: #2dd4bf; --p99: #7fb0ff; --max: #7b8698; --ref: #f87171; --bar: #3f5573;
     --s0: #60a5fa; --s1: #2dd4bf; --s2: #e879f9; --s3: #a3e635; --s4: #fb923c; --s5: #d6a06b; --s6: #f472b6; --s7: #a5b4fc; --sx: #7b8698;
   }
@@ -86,7 +86,7 @@ td.endpoint code { word-break: break-all; }
 .chip small { color: var(--muted); font-size: 11px; }
 .durbar { display: inline-block; height: 6px; border-radius: 3px; background: var(--p99); opacity: 0.55; vertical-align: middle; margin-left: 8px; }
 ul.recs { margin: 6px 0 0; padding-left: 0; list-style: none; }
-ul.recs li { padding: 8px 0; border-bottom: 1px solid var(--line); }
+ul.recs li { display: grid; grid-template-columns: 96px 1fr; align-items: baseline; padding: 8px 0; border-bottom: 1px solid var(--line); }
 ul.recs li:last-child { border-bottom: 0; }
 a.rule { font-weight: 600; font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: 12.5px; text-decoration: none;
   padding: 1px 6px; border-radius: 5px; border: 1px solid var(--line); }
@@ -102,7 +102,6 @@ a.rule { font-weight: 600; font-family: ui-monospace, "SF Mono", Menlo, Consolas
 .key.line.p99 { background: var(--p99); }
 .key.line.max { background: var(--max); }
 .key.line.ref { background: none; border-top: 2px dashed var(--ref); height: 0; }
-.key.line.interval { display: none; }
 .key.band.gc { background: var(--gc); opacity: 0.6; }
 .key.band.starvation { background: var(--starvation); opacity: 0.35; }
 .key.band.contention { background: var(--contention); opacity: 0.45; }
@@ -135,7 +134,7 @@ svg.chart .dot.slow { fill: var(--ref); fill-opacity: 0.9; stroke: var(--card); 
 svg.chart .whisker.slow { stroke: var(--ref); stroke-opacity: 0.6; }
 svg.chart .bar { fill: var(--bar); }
 svg.chart .lane-max { font-size: 11px; }
-svg.chart .all-line { fill: none; stroke: var(--fg); stroke-width: 5; stroke-opacity: 0.18; stroke-linejoin: round; stroke-linecap: round; }
+svg.chart .all-line { fill: none; stroke: var(--fg); stroke-width: 5; stroke-opacity: var(--all-line); stroke-linejoin: round; stroke-linecap: round; }
 svg.chart .endpoint-line { fill: none; stroke: var(--c); stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
 footer { margin-top: 22px; font-size: 12px; color: var(--muted); }
 @media print {

@@ -15,11 +15,13 @@ internal static class TimelineChart
     private const double Width = 1100;
     private const double Left = 76;
     private const double Right = 1080;
-    private const double Top = 12;
-    private const double PlotBottom = 318;
-    private const double LaneTop = 330;
-    private const double LaneBottom = 376;
-    private const double Height = 414;
+    // Two rows of stall labels above the plot, then the latency plot, the request-rate lane and the time axis.
+    private const double LabelRow = 14;
+    private const double Top = 34;
+    private const double PlotBottom = 340;
+    private const double LaneTop = 352;
+    private const double LaneBottom = 398;
+    private const double Height = 436;
 
     /// <summary>Above this many requests the chart draws percentile lines even when the report lists every request.</summary>
     public const int MaxDots = 5_000;
@@ -85,7 +87,6 @@ internal static class TimelineChart
             sb.Append("<li><span class=\"key line max\"></span>max</li>");
             sb.Append("<li><span class=\"key line p99\"></span>P99</li>");
             sb.Append("<li><span class=\"key line p50\"></span>P50</li>");
-            sb.Append($"<li><span class=\"key line interval\"></span>per {Escape(Ms(report.Timeline.IntervalMs))} of request starts</li>");
             if (report.SlowestRequests.Count > 0)
             {
                 sb.Append("<li><span class=\"key dot slow\"></span>slowest requests</li>");
@@ -192,7 +193,7 @@ internal static class TimelineChart
     private static void Annotations(StringBuilder svg, Report report, LinearScale x)
     {
         var candidates = report.ThreadPool.StarvationEpisodes
-            .Select(e => (Kind: "starvation", Start: e.StartMs, Length: e.EndMs - e.StartMs, Label: "starvation " + Ms(e.EndMs - e.StartMs)))
+            .Select(e => (Kind: "starvation", Start: e.StartMs, Length: e.EndMs - e.StartMs, Label: "starvation " + Duration(e.EndMs - e.StartMs)))
             .Concat(report.Gc.Pauses
                 .Where(p => p.DurationMs >= Math.Max(5, report.Gc.MaxPauseMs / 4))
                 .Select(p => (Kind: "gc", Start: p.StartMs, Length: p.DurationMs, Label: Generation(p.Generation) + " " + Ms(p.DurationMs))))
@@ -212,7 +213,7 @@ internal static class TimelineChart
             }
 
             rows[row].Add((from - 6, from + width + 6));
-            var ty = Top + 13 + row * 14;
+            var ty = LabelRow + row * 14;
             svg.Append($"<g class=\"annotation {c.Kind}\"><text x=\"{N(from)}\" y=\"{N(ty)}\">{Escape(c.Label)}</text></g>");
         }
 
@@ -329,6 +330,8 @@ internal static class TimelineChart
         svg.Append($"<text class=\"lane-max\" x=\"{N(Left + 4)}\" y=\"{N(LaneTop + 11)}\">max {Number(Math.Round(max))}/s</text>");
         svg.Append("</g>");
     }
+
+    private static string Duration(double ms) => ms >= 1000 ? AxisMs(Math.Round(ms / 100) * 100) : Ms(ms);
 
     internal static string Generation(int generation) => generation < 0 ? "unknown generation" : "gen" + generation;
 }
