@@ -99,7 +99,9 @@ internal static class PercentileChart
 
         if (points.Count == 1)
         {
+            // One request: its single point, drawn as a dot by a zero-length segment with round caps.
             d.Append(" l0 0");
+            cls += " single";
         }
 
         svg.Append($"<path class=\"{cls}\" d=\"{d}\"><title>{Escape(title)}</title></path>");

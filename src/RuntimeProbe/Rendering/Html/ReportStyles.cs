@@ -114,14 +114,17 @@ svg.chart .axis-title { font-size: 11.5px; fill: var(--muted); font-style: itali
 svg.chart .plot { fill: var(--plot); stroke: var(--line); }
 svg.chart .grid { stroke: var(--grid); stroke-width: 1; }
 svg.chart .tick.minor .grid { stroke-dasharray: 2 3; }
-svg.chart .band.gc { fill: var(--gc); fill-opacity: var(--band-gc); }
-svg.chart .band.gc.g2 { fill-opacity: var(--band-gc2); }
+svg.chart .band.gc { fill: var(--gc); }
+svg.chart .bands.gc { opacity: var(--band-gc); }
+svg.chart .bands.gc.g2 { opacity: var(--band-gc2); }
 svg.chart .annotation text { font-size: 11px; font-weight: 600; }
 svg.chart .annotation.gc text { fill: var(--warn); }
 svg.chart .annotation.starvation text { fill: var(--starvation); }
 svg.chart .annotation.contention text { fill: var(--contention); }
-svg.chart .band.starvation { fill: var(--starvation); fill-opacity: var(--band-starvation); }
-svg.chart .band.contention { fill: var(--contention); fill-opacity: var(--band-contention); }
+svg.chart .band.starvation { fill: var(--starvation); }
+svg.chart .bands.starvation { opacity: var(--band-starvation); }
+svg.chart .band.contention { fill: var(--contention); }
+svg.chart .bands.contention { opacity: var(--band-contention); }
 svg.chart .ref line { stroke: var(--ref); stroke-width: 1.2; stroke-dasharray: 6 4; opacity: 0.8; }
 svg.chart .ref text { fill: var(--ref); font-size: 11.5px; font-weight: 600; }
 svg.chart .series { fill: none; stroke-width: 1.8; stroke-linejoin: round; stroke-linecap: round; }
@@ -135,6 +138,7 @@ svg.chart .whisker.slow { stroke: var(--ref); stroke-opacity: 0.6; }
 svg.chart .bar { fill: var(--bar); }
 svg.chart .lane-max { font-size: 11px; }
 svg.chart .all-line { fill: none; stroke: var(--fg); stroke-width: 5; stroke-opacity: var(--all-line); stroke-linejoin: round; stroke-linecap: round; }
+svg.chart .endpoint-line.single { stroke-width: 7; }
 svg.chart .endpoint-line { fill: none; stroke: var(--c); stroke-width: 2; stroke-linejoin: round; stroke-linecap: round; }
 footer { margin-top: 22px; font-size: 12px; color: var(--muted); }
 @media print {

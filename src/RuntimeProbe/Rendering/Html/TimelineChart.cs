@@ -155,15 +155,20 @@ internal static class TimelineChart
         svg.Append("</g>");
     }
 
+    /// <summary>
+    /// Each kind of stall in a group of its own whose opacity applies to the group as a whole: overlapping windows (contention
+    /// waits on several threads at once) then read as one band instead of darkening where they stack.
+    /// </summary>
     private static void Bands(StringBuilder svg, Report report, LinearScale x)
     {
-        svg.Append("<g class=\"bands\">");
+        svg.Append("<g class=\"bands contention\">");
         foreach (var w in report.Contention.Windows)
         {
             Band(svg, x, "contention", w.StartMs, w.StartMs + w.DurationMs,
                 $"Lock contention: a wait of {Ms(w.DurationMs)} at {Seconds(w.StartMs, 1)}");
         }
 
+        svg.Append("</g><g class=\"bands starvation\">");
         foreach (var e in report.ThreadPool.StarvationEpisodes)
         {
             Band(svg, x, "starvation", e.StartMs, e.EndMs,
@@ -171,10 +176,15 @@ internal static class TimelineChart
                 $"{e.ThreadsInjected} thread(s) injected{(e.Ongoing ? ", still going on at the end" : "")}");
         }
 
-        foreach (var p in report.Gc.Pauses)
+        // Gen2 pauses in a stronger group than the frequent, short gen0 and gen1 ones.
+        foreach (var gen2 in new[] { false, true })
         {
-            Band(svg, x, "gc g" + Math.Max(0, p.Generation), p.StartMs, p.StartMs + p.DurationMs,
-                $"GC pause of {Ms(p.DurationMs)} at {Seconds(p.StartMs, 1)}: {Generation(p.Generation)}, {p.Reason}, {p.Type}");
+            svg.Append(gen2 ? "</g><g class=\"bands gc g2\">" : "</g><g class=\"bands gc\">");
+            foreach (var p in report.Gc.Pauses.Where(p => (p.Generation == 2) == gen2))
+            {
+                Band(svg, x, "gc g" + Math.Max(0, p.Generation), p.StartMs, p.StartMs + p.DurationMs,
+                    $"GC pause of {Ms(p.DurationMs)} at {Seconds(p.StartMs, 1)}: {Generation(p.Generation)}, {p.Reason}, {p.Type}");
+            }
         }
 
         svg.Append("</g>");
