@@ -24,7 +24,7 @@ internal static class ReportStyles
     --gc: #fbbf24; --starvation: #fb7185; --contention: #a78bfa; --unexplained: #64748b;
     --band-gc: 0.28; --band-gc2: 0.5; --band-starvation: 0.16; --band-contention: 0.25; --all-line: 0.3;
     --p50: #2dd4bf; --p99: #7fb0ff; --max: #7b8698; --ref: #f87171; --bar: #3f5573;
-    --s0: #60a5fa; --s1: #2dd4bf; --s2: #e879f9; --s3: #a3e635; --s4: #fb923c; --s5: #d6a06b; --s6: #f472b6; --s7: #a5b4fc; --sx: #7b8698;
+    --s0: #60a5fa; --s1: #2dd4bf; --s2: #e879f9; --s3: #a3e635; --s4: #fb923c; --s5: #facc15; --s6: #f472b6; --s7: #a5b4fc; --sx: #7b8698;
   }
 }
 * { box-sizing: border-box; }
@@ -42,14 +42,14 @@ a { color: var(--accent); }
 .caption { font-size: 12.5px; margin: 0 0 10px; max-width: 80em; }
 header.report { display: flex; flex-wrap: wrap; gap: 8px 24px; align-items: baseline; justify-content: space-between; margin-bottom: 14px; }
 .target { font-size: 13px; color: var(--muted); margin-top: 4px; }
-.target code { color: var(--fg); word-break: break-all; }
+.target code { color: var(--fg); overflow-wrap: anywhere; }
 .badges { display: flex; gap: 8px; flex-wrap: wrap; }
 .badge { display: inline-block; padding: 3px 10px; border-radius: 999px; font-size: 12px; font-weight: 600; border: 1px solid transparent; white-space: nowrap; }
 .badge.good { color: var(--good); background: var(--good-bg); }
 .badge.bad { color: var(--bad); background: var(--bad-bg); }
 .badge.warn { color: var(--warn); background: var(--warn-bg); }
 .badge.neutral { color: var(--muted); border-color: var(--line); }
-.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px; margin: 14px 0; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 16px 18px; margin: 14px 0; overflow-x: auto; }
 .stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(130px, 1fr)); gap: 10px; margin: 12px 0 4px; }
 .stat { background: var(--card); border: 1px solid var(--line); border-radius: 10px; padding: 10px 14px; }
 .stat .label { font-size: 11.5px; text-transform: uppercase; letter-spacing: 0.06em; color: var(--muted); }
@@ -69,8 +69,8 @@ th, td { padding: 5px 10px; border-bottom: 1px solid var(--line); text-align: le
 th { font-size: 11.5px; text-transform: uppercase; letter-spacing: 0.05em; color: var(--muted); font-weight: 600; }
 td.num, th.num { text-align: right; white-space: nowrap; }
 tr.total td { font-weight: 650; }
-td.frame code { word-break: break-all; }
-td.endpoint code { word-break: break-all; }
+td.frame code { overflow-wrap: anywhere; }
+td.endpoint code { overflow-wrap: anywhere; }
 .swatch { display: inline-block; width: 12px; height: 3px; border-radius: 2px; vertical-align: middle; margin-right: 8px; background: var(--c, var(--sx)); }
 .swatch.all { height: 4px; background: var(--fg); }
 .share { display: flex; align-items: center; gap: 8px; justify-content: flex-end; }
@@ -92,7 +92,7 @@ a.rule { font-weight: 600; font-family: ui-monospace, "SF Mono", Menlo, Consolas
   padding: 1px 6px; border-radius: 5px; border: 1px solid var(--line); }
 .legend { list-style: none; display: flex; flex-wrap: wrap; gap: 4px 18px; padding: 0; margin: 0 0 6px; font-size: 12.5px; color: var(--muted); }
 .legend li { display: inline-flex; align-items: center; gap: 6px; }
-.legend code { color: var(--fg); word-break: break-all; }
+.legend code { color: var(--fg); overflow-wrap: anywhere; }
 .key { display: inline-block; width: 16px; height: 10px; }
 .key.dot { width: 8px; height: 8px; border-radius: 50%; background: var(--c, var(--sx)); }
 .key.dot.slow { --c: var(--ref); }
@@ -154,6 +154,7 @@ footer { margin-top: 22px; font-size: 12px; color: var(--muted); }
   a { color: inherit; text-decoration: none; }
 }
 @page { margin: 12mm; }
+@media (max-width: 760px) { .share .track, .durbar { display: none; } th, td { padding: 5px 6px; } }
 figure { margin: 0; }
 """;
 }
