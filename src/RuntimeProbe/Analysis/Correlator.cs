@@ -67,12 +67,14 @@ public sealed class Correlator
     private readonly Dictionary<string, long> _blockingSites = [];
 
     private int _pruneCountdown = 1024;
+    private readonly ContentionWindows _contentionListed;
 
     public Correlator(CorrelatorOptions? options = null)
     {
         _options = options ?? CorrelatorOptions.Default;
         _hosting = new RequestTracker(this, perEndpoint: true);
         _kestrel = new RequestTracker(this, perEndpoint: true);
+        _contentionListed = new ContentionWindows(_options.MaxContentionWindowsListed);
     }
 
     public CorrelatorOptions Options => _options;
@@ -415,6 +417,7 @@ public sealed class Correlator
         _contentionTotalMs += duration;
         _contentionMaxMs = Math.Max(_contentionMaxMs, duration);
         _contentionWindows.Add(new Interval(start, s.TimestampMs));
+        _contentionListed.Add(start, duration);
     }
 
     private readonly List<Interval> _gcClip = [];
@@ -556,6 +559,7 @@ public sealed class Correlator
             foreach (var (thread, start) in _openContention)
             {
                 _contentionWindows.Add(new Interval(start, endMs));
+                _contentionListed.Add(start, endMs - start);
             }
 
             _hosting.FinalizeUpTo(double.PositiveInfinity);
@@ -620,6 +624,7 @@ public sealed class Correlator
                 Source = source,
                 LatencyMs = overall,
                 Endpoints = requests.Endpoints(),
+                Distribution = PercentileDistribution.Of(requests.Overall),
                 InFlightAtEnd = requests.InFlight,
                 UnmatchedStops = requests.UnmatchedStops,
                 KestrelQueues = new ReportKestrelQueues
@@ -656,6 +661,7 @@ public sealed class Correlator
                 Count = _contentionCount,
                 TotalWaitMs = LatencyRecorder.Round(_contentionTotalMs),
                 MaxWaitMs = LatencyRecorder.Round(_contentionMaxMs),
+                Windows = _contentionListed.InTimeOrder(),
             },
             Tail = tail,
             SlowestRequests = requests.Slowest(),
@@ -695,6 +701,7 @@ public sealed class Correlator
         private readonly Queue<(double End, double Latency)> _rolling = new();
         private readonly List<LatencyRecorder?> _timeline = [];
         private double _timelineInterval = owner._options.TimelineIntervalMs;
+        private readonly TimelineRequests _timelineRequests = new(owner._options.MaxTimelineRequests);
 
         public LatencyRecorder Overall { get; } = new();
         public long Completed => Overall.Count;
@@ -781,6 +788,7 @@ public sealed class Correlator
             }
 
             RecordTimeline(start, latency);
+            _timelineRequests.Add(start, latency, endpoint);
 
             if (_slowest.Count < owner._options.SlowestRequests || (_slowest.TryPeek(out _, out var smallest) && latency > smallest))
             {
@@ -850,6 +858,7 @@ public sealed class Correlator
                     Max = LatencyRecorder.Round(p.r.MaxMs),
                 })
                 .ToList(),
+            Requests = _timelineRequests.InTimeOrder(),
         };
 
         public (long Count, double P50, double P99, double P999) Rolling(double now, double windowMs)
@@ -958,7 +967,10 @@ public sealed class Correlator
 
         public IReadOnlyList<ReportEndpoint> Endpoints() => _endpoints
             .OrderByDescending(e => e.Value.Count)
-            .Select(e => new ReportEndpoint { Name = e.Key, Count = e.Value.Count, LatencyMs = e.Value.Summary() })
+            .Select(e => new ReportEndpoint
+            {
+                Name = e.Key, Count = e.Value.Count, LatencyMs = e.Value.Summary(), Distribution = PercentileDistribution.Of(e.Value),
+            })
             .ToList();
 
         public IReadOnlyList<ReportSlowRequest> Slowest() => _slowest.UnorderedItems

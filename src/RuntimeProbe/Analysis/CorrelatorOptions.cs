@@ -38,6 +38,9 @@ public sealed record CorrelatorOptions
     public int MaxTimelinePoints { get; init; } = 600;
     public double TimelineIntervalMs { get; init; } = 1_000;
     public int MaxBlockingSites { get; init; } = 256;
+    /// <summary>Sessions with at most this many requests list each one, to draw every request on the timeline.</summary>
+    public int MaxTimelineRequests { get; init; } = 2_000;
+    public int MaxContentionWindowsListed { get; init; } = 1_000;
 
     /// <summary>The live view's rolling window.</summary>
     public double RollingWindowMs { get; init; } = 5_000;

@@ -11,6 +11,7 @@ public static class ReportRenderers
         new ConsoleReportRenderer(),
         new JsonReportRenderer(),
         new MarkdownReportRenderer(),
+        new HtmlReportRenderer(),
     ];
 
     public static IEnumerable<string> Formats => All.Select(r => r.Format);

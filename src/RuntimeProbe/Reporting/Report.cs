@@ -67,6 +67,8 @@ public sealed record ReportRequests
     public string Source { get; init; } = "none";
     public required LatencySummary LatencyMs { get; init; }
     public required IReadOnlyList<ReportEndpoint> Endpoints { get; init; }
+    /// <summary>All requests' latency at percentiles spaced evenly on a log scale of 1/(1-p), up to the data's resolution.</summary>
+    public IReadOnlyList<ReportPercentilePoint> Distribution { get; init; } = [];
     /// <summary>Requests that started and had not ended when the session stopped.</summary>
     public long InFlightAtEnd { get; init; }
     /// <summary>Stops whose start was never seen (lost events or a request that began before the session).</summary>
@@ -83,6 +85,7 @@ public sealed record ReportEndpoint
     public required string Name { get; init; }
     public long Count { get; init; }
     public required LatencySummary LatencyMs { get; init; }
+    public IReadOnlyList<ReportPercentilePoint> Distribution { get; init; } = [];
 }
 
 public sealed record ReportKestrelQueues
@@ -143,6 +146,8 @@ public sealed record ReportContention
     public long Count { get; init; }
     public double TotalWaitMs { get; init; }
     public double MaxWaitMs { get; init; }
+    /// <summary>The longest waits, in time order; at most the configured number.</summary>
+    public IReadOnlyList<ReportContentionWindow> Windows { get; init; } = [];
 }
 
 /// <summary>For one tail percentile: which share of the requests above its threshold overlapped each cause.</summary>
@@ -201,6 +206,8 @@ public sealed record ReportTimeline
 {
     public double IntervalMs { get; init; }
     public required IReadOnlyList<ReportTimelinePoint> Points { get; init; }
+    /// <summary>Every completed request, in time order, when the session had few enough to list; otherwise empty.</summary>
+    public IReadOnlyList<ReportTimelineRequest> Requests { get; init; } = [];
 }
 
 public sealed record ReportTimelinePoint

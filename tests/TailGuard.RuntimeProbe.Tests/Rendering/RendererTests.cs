@@ -58,7 +58,7 @@ public sealed class RendererTests
     [Fact]
     public void Every_format_has_one_renderer()
     {
-        Assert.Equal(["console", "json", "markdown"], ReportRenderers.Formats);
+        Assert.Equal(["console", "json", "markdown", "html"], ReportRenderers.Formats);
         Assert.IsType<JsonReportRenderer>(ReportRenderers.Find("JSON"));
         Assert.Null(ReportRenderers.Find("pdf"));
     }
