@@ -1,0 +1,1024 @@
+using TailGuard.RuntimeProbe.Events;
+using TailGuard.RuntimeProbe.Reporting;
+
+namespace TailGuard.RuntimeProbe.Analysis;
+
+/// <summary>
+/// Streams <see cref="ProbeEvent"/>s into a timeline of intervals (requests, GC pauses, starvation episodes, contention
+/// windows) and attributes each completed request to the intervals it overlapped. Aggregation is streaming: histograms per
+/// cause combination, per endpoint and per timeline interval, a bounded list of the slowest requests, and only the windows
+/// that in-flight requests can still overlap. Thread-safe: one thread feeds events while another takes live snapshots.
+/// </summary>
+public sealed class Correlator
+{
+    private const int CauseGc = 1;
+    private const int CauseStarvation = 2;
+    private const int CauseContention = 4;
+    private const int CauseMasks = 8;
+    private const string OtherEndpoint = "(other endpoints)";
+
+    private readonly Lock _lock = new();
+    private readonly CorrelatorOptions _options;
+    private readonly RequestTracker _hosting;
+    private readonly RequestTracker _kestrel;
+
+    private readonly IntervalWindow _gcWindows = new();
+    private readonly IntervalWindow _starvationWindows = new();
+    private readonly IntervalWindow _contentionWindows = new();
+    private readonly Dictionary<int, double> _openContention = [];
+
+    private double _watermark;
+    private long _eventsProcessed;
+    private long _unpairedGcEvents;
+
+    // GC
+    private (double Start, SuspendReason Reason)? _pendingSuspend;
+    private GcInfo? _gcInPendingPause;
+    private readonly Dictionary<int, GcInfo> _activeGcs = [];
+    private readonly PriorityQueue<ReportGcPause, double> _pauses = new();
+    private readonly Dictionary<int, (int Count, double Total, double Max)> _byGeneration = [];
+    private int _pauseCount;
+    private double _totalPauseMs;
+    private double _maxPauseMs;
+    private double _lastPauseMs;
+
+    // Thread pool
+    private StarvationEpisode? _episode;
+    private readonly List<ReportStarvationEpisode> _episodes = [];
+    private int _episodeCount;
+    private int? _lastThreadCount;
+    private int _maxThreadCount;
+    private double _maxQueueLength;
+    private double _lastQueueLength;
+    private double? _queueNonEmptySince;
+    private int _starvationAdjustments;
+    private int _cooperativeAdjustments;
+
+    // Contention
+    private long _contentionCount;
+    private double _contentionTotalMs;
+    private double _contentionMaxMs;
+
+    // Kestrel queues
+    private double _maxConnectionQueue;
+    private double _maxRequestQueue;
+
+    // Blocking call sites
+    private readonly Dictionary<string, long> _blockingSites = [];
+
+    private int _pruneCountdown = 1024;
+
+    public Correlator(CorrelatorOptions? options = null)
+    {
+        _options = options ?? CorrelatorOptions.Default;
+        _hosting = new RequestTracker(this, perEndpoint: true);
+        _kestrel = new RequestTracker(this, perEndpoint: true);
+    }
+
+    public CorrelatorOptions Options => _options;
+
+    /// <summary>How many closed windows are held for attributing requests still in flight (for memory tests).</summary>
+    internal int RetainedWindows
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _gcWindows.Count + _starvationWindows.Count + _contentionWindows.Count;
+            }
+        }
+    }
+
+    public long EventsProcessed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _eventsProcessed;
+            }
+        }
+    }
+
+    public void Process(ProbeEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        lock (_lock)
+        {
+            ProcessCore(e);
+        }
+    }
+
+    private void ProcessCore(ProbeEvent e)
+    {
+        _eventsProcessed++;
+        var ts = e.TimestampMs;
+        switch (e)
+        {
+            case HostingRequestStart s:
+                _hosting.Start(s.ActivityId.ToString(), ts, EndpointName(s.Method, s.Path));
+                break;
+            case HostingRequestStop s:
+                _hosting.Stop(s.ActivityId.ToString(), ts);
+                break;
+            case KestrelRequestStart s:
+                _kestrel.Start(s.ConnectionId + "/" + s.RequestId, ts,
+                    s.Path is null ? "(kestrel)" : EndpointName(s.Method ?? "", s.Path));
+                break;
+            case KestrelRequestStop s:
+                _kestrel.Stop(s.ConnectionId + "/" + s.RequestId, ts);
+                break;
+            case GcSuspendBegin s:
+                OnSuspendBegin(s);
+                break;
+            case GcRestartEnd:
+                OnRestartEnd(ts);
+                break;
+            case GcStart s:
+                var info = new GcInfo(s.Generation, s.Reason, s.Type);
+                _activeGcs[s.Count] = info;
+                if (_pendingSuspend is not null && _gcInPendingPause is null)
+                {
+                    _gcInPendingPause = info;
+                }
+
+                break;
+            case GcEnd s:
+                _activeGcs.Remove(s.Count);
+                break;
+            case ThreadPoolAdjustment s:
+                OnAdjustment(s);
+                break;
+            case RuntimeCounter s:
+                OnCounter(s);
+                break;
+            case ContentionStart s:
+                _openContention[s.ThreadId] = ts;
+                break;
+            case ContentionStop s:
+                OnContentionStop(s);
+                break;
+            case BlockingWait s when s.Frame is not null:
+                if (_blockingSites.ContainsKey(s.Frame) || _blockingSites.Count < _options.MaxBlockingSites)
+                {
+                    _blockingSites[s.Frame] = _blockingSites.GetValueOrDefault(s.Frame) + 1;
+                }
+
+                break;
+        }
+
+        if (ts > _watermark)
+        {
+            _watermark = ts;
+            CloseStaleEpisode(ts);
+            _hosting.FinalizeUpTo(_watermark - _options.ReorderWindowMs);
+            _kestrel.FinalizeUpTo(_watermark - _options.ReorderWindowMs);
+        }
+
+        if (--_pruneCountdown <= 0)
+        {
+            Prune();
+        }
+    }
+
+    private string EndpointName(string method, string path)
+    {
+        // A query string makes every URL distinct; the endpoint is the path.
+        var q = path.IndexOf('?', StringComparison.Ordinal);
+        return (method.Length == 0 ? "" : method + " ") + (q >= 0 ? path[..q] : path);
+    }
+
+    private void OnSuspendBegin(GcSuspendBegin s)
+    {
+        if (s.Reason is not (SuspendReason.ForGC or SuspendReason.ForGCPrep))
+        {
+            return;
+        }
+
+        if (_pendingSuspend is not null)
+        {
+            // Two suspensions without a restart between them: the restart was lost.
+            _unpairedGcEvents++;
+        }
+
+        _pendingSuspend = (s.TimestampMs, s.Reason);
+        _gcInPendingPause = null;
+        _gcWindows.Open(s.TimestampMs, s.TimestampMs);
+    }
+
+    private void OnRestartEnd(double ts)
+    {
+        if (_pendingSuspend is not { } suspend)
+        {
+            // A restart after a non-GC suspension, or whose suspension was lost or began before the session.
+            return;
+        }
+
+        _pendingSuspend = null;
+        _gcWindows.CloseOpen();
+        if (ts < suspend.Start)
+        {
+            _unpairedGcEvents++;
+            return;
+        }
+
+        // A background GC's pauses carry no GCStart of their own: they belong to the GC still running.
+        var info = _gcInPendingPause
+            ?? _activeGcs.Values.LastOrDefault()
+            ?? new GcInfo(-1, "Unknown", "Unknown");
+        RecordPause(suspend.Start, ts, info);
+        _gcInPendingPause = null;
+    }
+
+    private void RecordPause(double start, double end, GcInfo info)
+    {
+        var duration = end - start;
+        _gcWindows.Add(new Interval(start, end));
+        _pauseCount++;
+        _totalPauseMs += duration;
+        _maxPauseMs = Math.Max(_maxPauseMs, duration);
+        _lastPauseMs = duration;
+        var g = _byGeneration.GetValueOrDefault(info.Generation);
+        _byGeneration[info.Generation] = (g.Count + 1, g.Total + duration, Math.Max(g.Max, duration));
+
+        var pause = new ReportGcPause
+        {
+            StartMs = LatencyRecorder.Round(start),
+            DurationMs = LatencyRecorder.Round(duration),
+            Generation = info.Generation,
+            Reason = info.Reason,
+            Type = info.Type,
+        };
+        _pauses.Enqueue(pause, duration);
+        if (_pauses.Count > _options.MaxPausesListed)
+        {
+            _pauses.Dequeue();
+        }
+    }
+
+    private void OnAdjustment(ThreadPoolAdjustment s)
+    {
+        var ts = s.TimestampMs;
+        _maxThreadCount = Math.Max(_maxThreadCount, s.NewWorkerThreadCount);
+        var before = _lastThreadCount;
+        _lastThreadCount = s.NewWorkerThreadCount;
+        if (s.Reason is not (ThreadAdjustmentReason.Starvation or ThreadAdjustmentReason.CooperativeBlocking))
+        {
+            return;
+        }
+
+        if (s.Reason == ThreadAdjustmentReason.Starvation)
+        {
+            _starvationAdjustments++;
+        }
+        else
+        {
+            _cooperativeAdjustments++;
+        }
+
+        if (_episode is { } open && ts - open.LastEvidence <= _options.StarvationGapMs)
+        {
+            open.LastEvidence = Math.Max(open.LastEvidence, ts);
+            open.Adjustments++;
+            open.MaxThreads = Math.Max(open.MaxThreads, s.NewWorkerThreadCount);
+            _starvationWindows.ExtendOpen(open.LastEvidence + _options.StarvationLeadMs);
+            return;
+        }
+
+        if (_episode is not null)
+        {
+            CloseEpisode(ongoing: false, endOverride: null);
+        }
+
+        var previousEnd = _episodes.Count > 0 ? _episodes[^1].EndMs : 0;
+        var start = ts - _options.StarvationLeadMs;
+        if (_queueNonEmptySince is { } since)
+        {
+            start = Math.Min(start, Math.Max(since, ts - _options.StarvationMaxBackdateMs));
+        }
+
+        start = Math.Max(Math.Max(0, start), previousEnd);
+        _episode = new StarvationEpisode
+        {
+            Start = start,
+            LastEvidence = ts,
+            Adjustments = 1,
+            ThreadsBefore = before,
+            MaxThreads = s.NewWorkerThreadCount,
+        };
+        _starvationWindows.Open(start, ts + _options.StarvationLeadMs);
+    }
+
+    private void CloseStaleEpisode(double now)
+    {
+        if (_episode is { } open && now - open.LastEvidence > _options.StarvationGapMs)
+        {
+            CloseEpisode(ongoing: false, endOverride: null);
+        }
+    }
+
+    private void CloseEpisode(bool ongoing, double? endOverride)
+    {
+        var open = _episode!;
+        _episode = null;
+        var end = endOverride ?? open.LastEvidence + _options.StarvationLeadMs;
+        _starvationWindows.CloseOpen();
+        _starvationWindows.Add(new Interval(open.Start, end));
+        _episodeCount++;
+        var injected = open.ThreadsBefore is { } before && open.MaxThreads > before
+            ? open.MaxThreads - before
+            : open.Adjustments;
+        if (_episodes.Count < _options.MaxEpisodesListed)
+        {
+            _episodes.Add(new ReportStarvationEpisode
+            {
+                StartMs = LatencyRecorder.Round(open.Start),
+                EndMs = LatencyRecorder.Round(end),
+                ThreadsInjected = injected,
+                Ongoing = ongoing,
+            });
+        }
+    }
+
+    private void OnCounter(RuntimeCounter s)
+    {
+        switch (s.Name)
+        {
+            case "threadpool-queue-length":
+                _maxQueueLength = Math.Max(_maxQueueLength, s.Value);
+                _lastQueueLength = s.Value;
+                OnQueueLength(s.TimestampMs, s.Value);
+                break;
+            case "connection-queue-length":
+                _maxConnectionQueue = Math.Max(_maxConnectionQueue, s.Value);
+                break;
+            case "request-queue-length":
+                _maxRequestQueue = Math.Max(_maxRequestQueue, s.Value);
+                break;
+            case "threadpool-thread-count":
+                _maxThreadCount = Math.Max(_maxThreadCount, (int)s.Value);
+                _lastThreadCount ??= (int)s.Value;
+                break;
+        }
+    }
+
+    /// <summary>
+    /// A non-empty queue keeps an open episode going (work still waits for a thread); an empty one ends it, once the last
+    /// injection is older than the gate thread's period.
+    /// </summary>
+    private void OnQueueLength(double ts, double length)
+    {
+        if (length >= 1)
+        {
+            _queueNonEmptySince ??= ts;
+            if (_episode is { } open && ts - open.LastEvidence <= _options.StarvationGapMs)
+            {
+                open.LastEvidence = Math.Max(open.LastEvidence, ts);
+                _starvationWindows.ExtendOpen(open.LastEvidence + _options.StarvationLeadMs);
+            }
+
+            return;
+        }
+
+        _queueNonEmptySince = null;
+        if (_episode is { } episode && ts - episode.LastEvidence > _options.StarvationLeadMs)
+        {
+            CloseEpisode(ongoing: false, endOverride: ts);
+        }
+    }
+
+    private void OnContentionStop(ContentionStop s)
+    {
+        double start;
+        if (_openContention.Remove(s.ThreadId, out var openedAt))
+        {
+            start = openedAt;
+        }
+        else if (s.DurationNs is { } ns)
+        {
+            start = s.TimestampMs - ns / 1e6;
+        }
+        else
+        {
+            return;
+        }
+
+        var duration = s.DurationNs is { } d ? d / 1e6 : s.TimestampMs - start;
+        if (duration < 0)
+        {
+            return;
+        }
+
+        _contentionCount++;
+        _contentionTotalMs += duration;
+        _contentionMaxMs = Math.Max(_contentionMaxMs, duration);
+        _contentionWindows.Add(new Interval(start, s.TimestampMs));
+    }
+
+    private readonly List<Interval> _gcClip = [];
+    private readonly List<Interval> _otherClip = [];
+
+    /// <summary>
+    /// Which causes a request overlapped (a bit mask), and for how long. A GC pause suspends every thread, so for the time it
+    /// covers it takes precedence: starvation and contention count only outside the pauses.
+    /// </summary>
+    private int Attribute(double start, double end, out Overlap overlap)
+    {
+        _gcClip.Clear();
+        _gcWindows.Clip(start, end, _watermark, _gcClip);
+        var gcMs = _gcClip.Sum(i => i.Duration);
+        var mask = _gcClip.Count > 0 ? CauseGc : 0;
+
+        _otherClip.Clear();
+        _starvationWindows.Clip(start, end, _watermark, _otherClip);
+        mask |= _otherClip.Count > 0 ? CauseStarvation : 0;
+        var starvationMs = OutsidePauses(_otherClip);
+
+        _otherClip.Clear();
+        _contentionWindows.Clip(start, end, _watermark, _otherClip);
+        foreach (var openStart in _openContention.Values)
+        {
+            if (openStart < end)
+            {
+                _otherClip.Add(new Interval(Math.Max(openStart, start), end));
+            }
+        }
+
+        mask |= _otherClip.Count > 0 ? CauseContention : 0;
+        var contentionMs = OutsidePauses(_otherClip);
+
+        overlap = new Overlap(gcMs, starvationMs, contentionMs);
+        return mask;
+    }
+
+    private double OutsidePauses(List<Interval> windows)
+    {
+        var total = 0.0;
+        foreach (var w in windows)
+        {
+            var inPauses = 0.0;
+            foreach (var pause in _gcClip)
+            {
+                inPauses += pause.OverlapLength(w.Start, w.End);
+            }
+
+            total += Math.Max(0, w.Duration - inPauses);
+        }
+
+        return total;
+    }
+
+    /// <summary>How long a request overlapped each cause's windows (summed over windows).</summary>
+    private readonly record struct Overlap(double GcMs, double StarvationMs, double ContentionMs)
+    {
+        /// <summary>0 GC pause, 1 starvation, 2 contention, 3 unexplained: the cause overlapped longest.</summary>
+        public int PrimaryIndex => (GcMs, StarvationMs, ContentionMs) switch
+        {
+            (<= 0, <= 0, <= 0) => 3,
+            var (g, s, c) when s > g && s >= c => 1,
+            var (g, _, c) when g >= c => 0,
+            _ => 2,
+        };
+
+        public string Primary => PrimaryNames[PrimaryIndex];
+    }
+
+    private static readonly string[] PrimaryNames = [Causes.GcPause, Causes.ThreadPoolStarvation, Causes.LockContention, Causes.Unexplained];
+
+
+    private void Prune()
+    {
+        var horizon = Math.Min(_hosting.OldestLiveStart(_watermark), _kestrel.OldestLiveStart(_watermark));
+        horizon = Math.Min(horizon, _watermark - _options.ReorderWindowMs);
+        _gcWindows.PruneBefore(horizon);
+        _starvationWindows.PruneBefore(horizon);
+        _contentionWindows.PruneBefore(horizon);
+        var retained = _gcWindows.Count + _starvationWindows.Count + _contentionWindows.Count;
+        _pruneCountdown = Math.Max(1024, retained * 2);
+    }
+
+    /// <summary>What the live view shows: totals so far and rolling request figures over the last few seconds.</summary>
+    public LiveSnapshot Snapshot()
+    {
+        lock (_lock)
+        {
+            var requests = _hosting.CompletedOrPending > 0 || _kestrel.CompletedOrPending == 0 ? _hosting : _kestrel;
+            var rolling = requests.Rolling(_watermark, _options.RollingWindowMs);
+            return new LiveSnapshot
+            {
+                TimeMs = _watermark,
+                TotalRequests = requests.CompletedOrPending,
+                RequestsPerSecond = rolling.Count / (_options.RollingWindowMs / 1000),
+                P50Ms = rolling.P50,
+                P99Ms = rolling.P99,
+                P999Ms = rolling.P999,
+                GcPauseCount = _pauseCount,
+                GcTotalPauseMs = _totalPauseMs,
+                GcMaxPauseMs = _maxPauseMs,
+                LastGcPauseMs = _lastPauseMs,
+                ThreadCount = _lastThreadCount ?? 0,
+                QueueLength = _lastQueueLength,
+                Starving = _episode is not null,
+                StarvationEpisodes = _episodeCount + (_episode is null ? 0 : 1),
+                ContentionCount = _contentionCount,
+                EventsProcessed = _eventsProcessed,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Ends the session at <paramref name="endMs"/>: closes the windows still open, attributes every pending request and builds
+    /// the report. Call once.
+    /// </summary>
+    public Report Complete(ReportContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        lock (_lock)
+        {
+            var endMs = Math.Max(context.EndMs, _watermark);
+            _watermark = endMs;
+            if (_pendingSuspend is { } suspend)
+            {
+                // A pause still going on when the session stopped: count it up to the end.
+                _pendingSuspend = null;
+                _gcWindows.CloseOpen();
+                RecordPause(suspend.Start, endMs, _gcInPendingPause ?? _activeGcs.Values.LastOrDefault() ?? new GcInfo(-1, "Unknown", "Unknown"));
+            }
+
+            if (_episode is { } open)
+            {
+                var ongoing = endMs - open.LastEvidence <= _options.StarvationGapMs;
+                CloseEpisode(ongoing, ongoing ? endMs : null);
+            }
+
+            foreach (var (thread, start) in _openContention)
+            {
+                _contentionWindows.Add(new Interval(start, endMs));
+            }
+
+            _hosting.FinalizeUpTo(double.PositiveInfinity);
+            _kestrel.FinalizeUpTo(double.PositiveInfinity);
+            return BuildReport(context, endMs);
+        }
+    }
+
+    private Report BuildReport(ReportContext context, double endMs)
+    {
+        var useHosting = _hosting.Completed > 0 || _kestrel.Completed == 0;
+        var requests = useHosting ? _hosting : _kestrel;
+        var source = requests.Completed == 0 && requests.InFlight == 0 ? "none" : useHosting ? "hosting" : "kestrel";
+        var overall = requests.Overall.Summary();
+
+        var notes = new List<string>(context.Notes);
+        var unmatched = requests.UnmatchedStops + _unpairedGcEvents;
+        var confidence = "high";
+        if (context.EventsLost > 0 || unmatched > 0)
+        {
+            var lostShare = (double)(context.EventsLost + unmatched) / Math.Max(1, _eventsProcessed + context.EventsLost);
+            confidence = lostShare > 0.01 ? "low" : "medium";
+            notes.Add($"EventPipe dropped {context.EventsLost} events and {unmatched} start/stop pairs did not match: figures may undercount.");
+        }
+
+        if (context.TargetExited)
+        {
+            notes.Add("The target process exited during the session; the report covers the time until it exited.");
+        }
+
+        if (requests.Completed == 0)
+        {
+            notes.Add(source == "none"
+                ? "No ASP.NET Core request events were seen: is the target an ASP.NET Core app, and did it receive requests?"
+                : "Requests started but none completed during the session.");
+        }
+
+        var tail = new List<ReportTail>();
+        foreach (var percentile in new[] { 99.0, 99.9 })
+        {
+            tail.Add(requests.Tail(percentile));
+        }
+
+        var pauses = _pauses.UnorderedItems.Select(p => p.Element).OrderBy(p => p.StartMs).ToList();
+        var report = new Report
+        {
+            Target = context.Target,
+            Session = new ReportSession
+            {
+                DurationMs = LatencyRecorder.Round(endMs),
+                EventsLost = context.EventsLost,
+                EndReason = context.EndReason,
+                TargetExited = context.TargetExited,
+                Confidence = confidence,
+                EventsProcessed = _eventsProcessed,
+                TraceEvents = context.TraceEvents,
+                Notes = notes,
+            },
+            Requests = new ReportRequests
+            {
+                Count = requests.Completed,
+                Source = source,
+                LatencyMs = overall,
+                Endpoints = requests.Endpoints(),
+                InFlightAtEnd = requests.InFlight,
+                UnmatchedStops = requests.UnmatchedStops,
+                KestrelQueues = new ReportKestrelQueues
+                {
+                    MaxConnectionQueueLength = _maxConnectionQueue,
+                    MaxRequestQueueLength = _maxRequestQueue,
+                },
+            },
+            Gc = new ReportGc
+            {
+                PauseCount = _pauseCount,
+                TotalPauseMs = LatencyRecorder.Round(_totalPauseMs),
+                MaxPauseMs = LatencyRecorder.Round(_maxPauseMs),
+                Pauses = pauses,
+                PausesTruncated = _pauseCount > pauses.Count,
+                ByGeneration = _byGeneration.OrderBy(g => g.Key).Select(g => new ReportGcGeneration
+                {
+                    Generation = g.Key,
+                    PauseCount = g.Value.Count,
+                    TotalPauseMs = LatencyRecorder.Round(g.Value.Total),
+                    MaxPauseMs = LatencyRecorder.Round(g.Value.Max),
+                }).ToList(),
+            },
+            ThreadPool = new ReportThreadPool
+            {
+                StarvationEpisodes = _episodes.ToList(),
+                MaxQueueLength = _maxQueueLength,
+                MaxThreadCount = _maxThreadCount,
+                StarvationAdjustments = _starvationAdjustments,
+                CooperativeBlockingAdjustments = _cooperativeAdjustments,
+            },
+            Contention = new ReportContention
+            {
+                Count = _contentionCount,
+                TotalWaitMs = LatencyRecorder.Round(_contentionTotalMs),
+                MaxWaitMs = LatencyRecorder.Round(_contentionMaxMs),
+            },
+            Tail = tail,
+            SlowestRequests = requests.Slowest(),
+            BlockingSites = _blockingSites
+                .OrderByDescending(s => s.Value)
+                .Take(20)
+                .Select(s => new ReportBlockingSite { Frame = s.Key, Count = s.Value, Rule = BlockingSiteRules.RuleFor(s.Key) })
+                .ToList(),
+            Recommendations = [],
+            Timeline = requests.TimelineReport(),
+            Slo = SloRule.EvaluateAll(context.Slo, overall),
+        };
+        return report with { Recommendations = Recommendations.For(report) };
+    }
+
+    private sealed record GcInfo(int Generation, string Reason, string Type);
+
+    private sealed class StarvationEpisode
+    {
+        public double Start { get; init; }
+        public double LastEvidence { get; set; }
+        public int Adjustments { get; set; }
+        public int? ThreadsBefore { get; init; }
+        public int MaxThreads { get; set; }
+    }
+
+    /// <summary>Requests from one source (hosting or Kestrel) and everything aggregated from them.</summary>
+    private sealed class RequestTracker(Correlator owner, bool perEndpoint)
+    {
+        private readonly Dictionary<string, (double Start, string Endpoint)> _inFlight = [];
+        private readonly PriorityQueue<(double Start, double End, string Endpoint), double> _pending = new();
+        private readonly LatencyRecorder[] _byCause = Enumerable.Range(0, CauseMasks).Select(_ => new LatencyRecorder()).ToArray();
+        private readonly LatencyRecorder[] _byPrimary = Enumerable.Range(0, 4).Select(_ => new LatencyRecorder()).ToArray();
+        private readonly Dictionary<string, LatencyRecorder> _endpoints = [];
+        private readonly PriorityQueue<ReportSlowRequest, double> _slowest = new();
+        private readonly Queue<(double End, double Latency)> _rolling = new();
+        private readonly List<LatencyRecorder?> _timeline = [];
+        private double _timelineInterval = owner._options.TimelineIntervalMs;
+
+        public LatencyRecorder Overall { get; } = new();
+        public long Completed => Overall.Count;
+        public long CompletedOrPending => Overall.Count + _pending.Count;
+        public long InFlight => _inFlight.Count;
+        public long UnmatchedStops { get; private set; }
+
+        public void Start(string key, double ts, string endpoint) => _inFlight[key] = (ts, endpoint);
+
+        public void Stop(string key, double ts)
+        {
+            if (!_inFlight.Remove(key, out var started) || ts < started.Start)
+            {
+                UnmatchedStops++;
+                return;
+            }
+
+            _pending.Enqueue((started.Start, ts, started.Endpoint), ts);
+            _rolling.Enqueue((ts, ts - started.Start));
+            while (_rolling.TryPeek(out var oldest) && oldest.End < ts - owner._options.RollingWindowMs)
+            {
+                _rolling.Dequeue();
+            }
+        }
+
+        public double OldestLiveStart(double watermark)
+        {
+            var oldest = double.PositiveInfinity;
+            foreach (var (start, _) in _inFlight.Values)
+            {
+                if (watermark - start <= owner._options.InFlightTimeoutMs && start < oldest)
+                {
+                    oldest = start;
+                }
+            }
+
+            foreach (var (item, _) in _pending.UnorderedItems)
+            {
+                oldest = Math.Min(oldest, item.Start);
+            }
+
+            return oldest;
+        }
+
+        public void FinalizeUpTo(double horizon)
+        {
+            while (_pending.TryPeek(out var request, out var end) && end <= horizon)
+            {
+                _pending.Dequeue();
+                Finalize(request.Start, request.End, request.Endpoint);
+            }
+        }
+
+        private void Finalize(double start, double end, string endpoint)
+        {
+            var latency = end - start;
+            var mask = owner.Attribute(start, end, out var overlap);
+            Overall.Record(latency);
+            _byCause[mask].Record(latency);
+            _byPrimary[mask == 0 ? 3 : overlap.PrimaryIndex].Record(latency);
+            if (perEndpoint)
+            {
+                if (!_endpoints.TryGetValue(endpoint, out var recorder))
+                {
+                    if (_endpoints.Count >= owner._options.MaxEndpoints - 1)
+                    {
+                        endpoint = OtherEndpoint;
+                    }
+
+                    if (!_endpoints.TryGetValue(endpoint, out recorder))
+                    {
+                        recorder = new LatencyRecorder();
+                        _endpoints[endpoint] = recorder;
+                    }
+                }
+
+                recorder.Record(latency);
+            }
+
+            RecordTimeline(start, latency);
+
+            if (_slowest.Count < owner._options.SlowestRequests || (_slowest.TryPeek(out _, out var smallest) && latency > smallest))
+            {
+                _slowest.Enqueue(new ReportSlowRequest
+                {
+                    StartMs = LatencyRecorder.Round(start),
+                    DurationMs = LatencyRecorder.Round(latency),
+                    Endpoint = endpoint,
+                    Causes = CauseNames(mask),
+                    GcPauseOverlapMs = LatencyRecorder.Round(overlap.GcMs),
+                    StarvationOverlapMs = LatencyRecorder.Round(overlap.StarvationMs),
+                    ContentionOverlapMs = LatencyRecorder.Round(overlap.ContentionMs),
+                    PrimaryCause = mask == 0 ? Causes.Unexplained : overlap.Primary,
+                }, latency);
+                if (_slowest.Count > owner._options.SlowestRequests)
+                {
+                    _slowest.Dequeue();
+                }
+            }
+        }
+
+        private void RecordTimeline(double start, double latency)
+        {
+            var index = (int)(Math.Max(0, start) / _timelineInterval);
+            while (index >= owner._options.MaxTimelinePoints)
+            {
+                // Too many points: merge neighbours and double the interval, so memory stays bounded however long the session.
+                var merged = new List<LatencyRecorder?>();
+                for (var i = 0; i < _timeline.Count; i += 2)
+                {
+                    var a = _timeline[i];
+                    var b = i + 1 < _timeline.Count ? _timeline[i + 1] : null;
+                    if (a is not null && b is not null)
+                    {
+                        a.Add(b);
+                    }
+
+                    merged.Add(a ?? b);
+                }
+
+                _timeline.Clear();
+                _timeline.AddRange(merged);
+                _timelineInterval *= 2;
+                index = (int)(Math.Max(0, start) / _timelineInterval);
+            }
+
+            while (_timeline.Count <= index)
+            {
+                _timeline.Add(null);
+            }
+
+            (_timeline[index] ??= new LatencyRecorder(significantDigits: 2)).Record(latency);
+        }
+
+        public ReportTimeline TimelineReport() => new()
+        {
+            IntervalMs = _timelineInterval,
+            Points = _timeline
+                .Select((r, i) => (r, i))
+                .Where(p => p.r is not null)
+                .Select(p => new ReportTimelinePoint
+                {
+                    StartMs = p.i * _timelineInterval,
+                    Count = p.r!.Count,
+                    P50 = LatencyRecorder.Round(p.r.PercentileMs(50)),
+                    P99 = LatencyRecorder.Round(p.r.PercentileMs(99)),
+                    Max = LatencyRecorder.Round(p.r.MaxMs),
+                })
+                .ToList(),
+        };
+
+        public (long Count, double P50, double P99, double P999) Rolling(double now, double windowMs)
+        {
+            while (_rolling.TryPeek(out var oldest) && oldest.End < now - windowMs)
+            {
+                _rolling.Dequeue();
+            }
+
+            if (_rolling.Count == 0)
+            {
+                return (0, 0, 0, 0);
+            }
+
+            var sorted = _rolling.Select(r => r.Latency).ToArray();
+            Array.Sort(sorted);
+            double At(double p) => sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
+            return (sorted.Length, At(50), At(99), At(99.9));
+        }
+
+        /// <summary>
+        /// The slowest (100 - percentile)% of the requests, taken from the top of the per-cause histograms, and the share of
+        /// them that overlapped each cause. Requests of equal latency at the boundary are shared out pro rata.
+        /// </summary>
+        public ReportTail Tail(double percentile)
+        {
+            var threshold = Overall.PercentileMs(percentile);
+            var wanted = Overall.Count == 0 ? 0 : Math.Max(1, Math.Round(Overall.Count * (100 - percentile) / 100));
+            var buckets = new List<(long Value, int Mask, long Count)>();
+            for (var mask = 0; mask < CauseMasks; mask++)
+            {
+                buckets.AddRange(_byCause[mask].Buckets().Select(b => (b.Value, mask, b.Count)));
+            }
+
+            double taken = 0, gc = 0, starvation = 0, contention = 0, none = 0;
+            foreach (var group in buckets.GroupBy(b => b.Value).OrderByDescending(g => g.Key))
+            {
+                if (taken >= wanted)
+                {
+                    break;
+                }
+
+                var inGroup = group.Sum(b => b.Count);
+                var fraction = Math.Min(1, (wanted - taken) / inGroup);
+                foreach (var (_, mask, count) in group)
+                {
+                    var n = count * fraction;
+                    gc += (mask & CauseGc) != 0 ? n : 0;
+                    starvation += (mask & CauseStarvation) != 0 ? n : 0;
+                    contention += (mask & CauseContention) != 0 ? n : 0;
+                    none += mask == 0 ? n : 0;
+                }
+
+                taken += inGroup * fraction;
+            }
+
+            double Share(double n) => taken == 0 ? 0 : Math.Round(n / taken, 4);
+            var primary = TopShares(_byPrimary, wanted);
+            return new ReportTail
+            {
+                Percentile = percentile,
+                ThresholdMs = LatencyRecorder.Round(threshold),
+                Requests = (long)Math.Round(taken),
+                Share = new ReportTailShare
+                {
+                    GcPause = Share(gc),
+                    ThreadPoolStarvation = Share(starvation),
+                    LockContention = Share(contention),
+                    Unexplained = Share(none),
+                },
+                PrimaryShare = new ReportTailShare
+                {
+                    GcPause = primary[0],
+                    ThreadPoolStarvation = primary[1],
+                    LockContention = primary[2],
+                    Unexplained = primary[3],
+                },
+            };
+        }
+
+        /// <summary>Of the <paramref name="wanted"/> slowest values across the recorders, the share in each recorder.</summary>
+        private static double[] TopShares(LatencyRecorder[] recorders, double wanted)
+        {
+            var taken = new double[recorders.Length];
+            var total = 0.0;
+            var buckets = recorders.SelectMany((r, index) => r.Buckets().Select(b => (b.Value, index, b.Count)));
+            foreach (var group in buckets.GroupBy(b => b.Value).OrderByDescending(g => g.Key))
+            {
+                if (total >= wanted)
+                {
+                    break;
+                }
+
+                var inGroup = group.Sum(b => b.Count);
+                var fraction = Math.Min(1, (wanted - total) / inGroup);
+                foreach (var (_, index, count) in group)
+                {
+                    taken[index] += count * fraction;
+                }
+
+                total += inGroup * fraction;
+            }
+
+            return taken.Select(t => total == 0 ? 0 : Math.Round(t / total, 4)).ToArray();
+        }
+
+        public IReadOnlyList<ReportEndpoint> Endpoints() => _endpoints
+            .OrderByDescending(e => e.Value.Count)
+            .Select(e => new ReportEndpoint { Name = e.Key, Count = e.Value.Count, LatencyMs = e.Value.Summary() })
+            .ToList();
+
+        public IReadOnlyList<ReportSlowRequest> Slowest() => _slowest.UnorderedItems
+            .Select(s => s.Element)
+            .OrderByDescending(s => s.DurationMs)
+            .ToList();
+
+        private static List<string> CauseNames(int mask)
+        {
+            var causes = new List<string>(3);
+            if ((mask & CauseGc) != 0)
+            {
+                causes.Add(Causes.GcPause);
+            }
+
+            if ((mask & CauseStarvation) != 0)
+            {
+                causes.Add(Causes.ThreadPoolStarvation);
+            }
+
+            if ((mask & CauseContention) != 0)
+            {
+                causes.Add(Causes.LockContention);
+            }
+
+            return causes;
+        }
+    }
+}
+
+/// <summary>The names of the causes a slow request can be attributed to, as they appear in the report.</summary>
+public static class Causes
+{
+    public const string GcPause = "gcPause";
+    public const string ThreadPoolStarvation = "threadPoolStarvation";
+    public const string LockContention = "lockContention";
+    public const string Unexplained = "unexplained";
+}
+
+/// <summary>What the correlator cannot know from events alone: the target, how the session ended, and the SLO.</summary>
+public sealed record ReportContext
+{
+    public required ReportTarget Target { get; init; }
+    public double EndMs { get; init; }
+    public long EventsLost { get; init; }
+    public long TraceEvents { get; init; }
+    public string EndReason { get; init; } = "duration";
+    public bool TargetExited { get; init; }
+    public IReadOnlyList<SloRule> Slo { get; init; } = [];
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
+
+/// <summary>The live view's figures at one moment.</summary>
+public sealed record LiveSnapshot
+{
+    public double TimeMs { get; init; }
+    public long TotalRequests { get; init; }
+    public double RequestsPerSecond { get; init; }
+    public double P50Ms { get; init; }
+    public double P99Ms { get; init; }
+    public double P999Ms { get; init; }
+    public int GcPauseCount { get; init; }
+    public double GcTotalPauseMs { get; init; }
+    public double GcMaxPauseMs { get; init; }
+    public double LastGcPauseMs { get; init; }
+    public int ThreadCount { get; init; }
+    public double QueueLength { get; init; }
+    public bool Starving { get; init; }
+    public int StarvationEpisodes { get; init; }
+    public long ContentionCount { get; init; }
+    public long EventsProcessed { get; init; }
+}

@@ -1,0 +1,89 @@
+namespace TailGuard.RuntimeProbe.Analysis;
+
+/// <summary>A closed time window in milliseconds since the session start.</summary>
+internal readonly record struct Interval(double Start, double End)
+{
+    public double Duration => End - Start;
+
+    /// <summary>Strict overlap: windows that only touch at an edge do not overlap.</summary>
+    public bool Overlaps(double start, double end) => Start < end && End > start;
+
+    public double OverlapLength(double start, double end) => Math.Max(0, Math.Min(End, end) - Math.Max(Start, start));
+}
+
+/// <summary>
+/// The windows of one kind (GC pauses, starvation episodes, contention) that requests still in flight may overlap. Windows that
+/// ended before every live request began are pruned, so memory follows the longest request, not the session.
+/// </summary>
+internal sealed class IntervalWindow
+{
+    private readonly List<Interval> _closed = [];
+    private double? _openStart;
+    private double _openProvisionalEnd;
+
+    public int Count => _closed.Count;
+
+    public void Add(Interval interval) => _closed.Add(interval);
+
+    public void Open(double start, double provisionalEnd)
+    {
+        _openStart = start;
+        _openProvisionalEnd = provisionalEnd;
+    }
+
+    public void ExtendOpen(double provisionalEnd) => _openProvisionalEnd = Math.Max(_openProvisionalEnd, provisionalEnd);
+
+    public void CloseOpen() => _openStart = null;
+
+    public bool IsOpen => _openStart.HasValue;
+
+    /// <summary>Whether [start, end] overlaps a window; an open window reaches at least to <paramref name="watermark"/>.</summary>
+    public bool Overlaps(double start, double end, double watermark, out double overlapMs)
+    {
+        overlapMs = 0;
+        var any = false;
+        foreach (var interval in _closed)
+        {
+            if (interval.Overlaps(start, end))
+            {
+                any = true;
+                overlapMs += interval.OverlapLength(start, end);
+            }
+        }
+
+        if (_openStart is { } openStart)
+        {
+            var open = new Interval(openStart, Math.Max(_openProvisionalEnd, watermark));
+            if (open.Overlaps(start, end))
+            {
+                any = true;
+                overlapMs += open.OverlapLength(start, end);
+            }
+        }
+
+        return any;
+    }
+
+    /// <summary>The windows overlapping [start, end], clipped to it.</summary>
+    public void Clip(double start, double end, double watermark, List<Interval> into)
+    {
+        foreach (var interval in _closed)
+        {
+            if (interval.Overlaps(start, end))
+            {
+                into.Add(new Interval(Math.Max(interval.Start, start), Math.Min(interval.End, end)));
+            }
+        }
+
+        if (_openStart is { } openStart)
+        {
+            var open = new Interval(openStart, Math.Max(_openProvisionalEnd, watermark));
+            if (open.Overlaps(start, end))
+            {
+                into.Add(new Interval(Math.Max(open.Start, start), Math.Min(open.End, end)));
+            }
+        }
+    }
+
+    public void PruneBefore(double horizon) => _closed.RemoveAll(i => i.End < horizon);
+}

@@ -1,0 +1,228 @@
+namespace TailGuard.RuntimeProbe.Reporting;
+
+// The report model: what every renderer (console, JSON, Markdown, HTML) shows. JSON field names are the camelCase of these
+// property names and form the versioned machine interface `tailguard-report/1`: add fields, never rename or remove them.
+// All times are milliseconds relative to the session start.
+
+/// <summary>The full result of one probe session or one analyzed trace.</summary>
+public sealed record Report
+{
+    public const string SchemaVersion = "tailguard-report/1";
+
+    public string Schema { get; init; } = SchemaVersion;
+    public required ReportTarget Target { get; init; }
+    public required ReportSession Session { get; init; }
+    public required ReportRequests Requests { get; init; }
+    public required ReportGc Gc { get; init; }
+    public required ReportThreadPool ThreadPool { get; init; }
+    public required ReportContention Contention { get; init; }
+    public required IReadOnlyList<ReportTail> Tail { get; init; }
+    public required IReadOnlyList<ReportSlowRequest> SlowestRequests { get; init; }
+    public required IReadOnlyList<ReportBlockingSite> BlockingSites { get; init; }
+    public required IReadOnlyList<ReportRecommendation> Recommendations { get; init; }
+    public required ReportTimeline Timeline { get; init; }
+    public required ReportSlo Slo { get; init; }
+}
+
+public sealed record ReportTarget
+{
+    public int? Pid { get; init; }
+    public string? ProcessName { get; init; }
+    public string? RuntimeVersion { get; init; }
+    public string? CommandLine { get; init; }
+}
+
+public sealed record ReportSession
+{
+    public double DurationMs { get; init; }
+    public long EventsLost { get; init; }
+    /// <summary>How the session ended: "duration", "cancelled", "targetExited" or "endOfFile".</summary>
+    public string EndReason { get; init; } = "duration";
+    public bool TargetExited { get; init; }
+    /// <summary>"high" when nothing was lost; "medium" or "low" when EventPipe dropped events or pairs did not match.</summary>
+    public string Confidence { get; init; } = "high";
+    /// <summary>Events the probe decoded and correlated.</summary>
+    public long EventsProcessed { get; init; }
+
+    /// <summary>All events read from the EventPipe stream, including those the probe does not use.</summary>
+    public long TraceEvents { get; init; }
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}
+
+public sealed record LatencySummary
+{
+    public double P50 { get; init; }
+    public double P90 { get; init; }
+    public double P99 { get; init; }
+    public double P999 { get; init; }
+    public double Max { get; init; }
+
+    public static LatencySummary Empty { get; } = new();
+}
+
+public sealed record ReportRequests
+{
+    public long Count { get; init; }
+    /// <summary>"hosting" (Microsoft.AspNetCore.Hosting, paired by activity id) or "kestrel" (no path), or "none".</summary>
+    public string Source { get; init; } = "none";
+    public required LatencySummary LatencyMs { get; init; }
+    public required IReadOnlyList<ReportEndpoint> Endpoints { get; init; }
+    /// <summary>Requests that started and had not ended when the session stopped.</summary>
+    public long InFlightAtEnd { get; init; }
+    /// <summary>Stops whose start was never seen (lost events or a request that began before the session).</summary>
+    public long UnmatchedStops { get; init; }
+    /// <summary>
+    /// Kestrel's queues (connection-queue-length and request-queue-length counters): work that waited for a thread-pool
+    /// thread before the application saw it, a wait the application's own timings cannot show.
+    /// </summary>
+    public required ReportKestrelQueues KestrelQueues { get; init; }
+}
+
+public sealed record ReportEndpoint
+{
+    public required string Name { get; init; }
+    public long Count { get; init; }
+    public required LatencySummary LatencyMs { get; init; }
+}
+
+public sealed record ReportKestrelQueues
+{
+    public double MaxConnectionQueueLength { get; init; }
+    public double MaxRequestQueueLength { get; init; }
+}
+
+public sealed record ReportGc
+{
+    public int PauseCount { get; init; }
+    public double TotalPauseMs { get; init; }
+    public double MaxPauseMs { get; init; }
+    /// <summary>The pauses, in time order; at most the configured number (the largest are kept when there are more).</summary>
+    public required IReadOnlyList<ReportGcPause> Pauses { get; init; }
+    public bool PausesTruncated { get; init; }
+    public required IReadOnlyList<ReportGcGeneration> ByGeneration { get; init; }
+}
+
+public sealed record ReportGcPause
+{
+    public double StartMs { get; init; }
+    public double DurationMs { get; init; }
+    /// <summary>0, 1 or 2; -1 when no GCStart was seen for the pause.</summary>
+    public int Generation { get; init; }
+    public string Reason { get; init; } = "";
+    public string Type { get; init; } = "";
+}
+
+public sealed record ReportGcGeneration
+{
+    public int Generation { get; init; }
+    public int PauseCount { get; init; }
+    public double TotalPauseMs { get; init; }
+    public double MaxPauseMs { get; init; }
+}
+
+public sealed record ReportThreadPool
+{
+    public required IReadOnlyList<ReportStarvationEpisode> StarvationEpisodes { get; init; }
+    public double MaxQueueLength { get; init; }
+    public int MaxThreadCount { get; init; }
+    public int StarvationAdjustments { get; init; }
+    public int CooperativeBlockingAdjustments { get; init; }
+}
+
+public sealed record ReportStarvationEpisode
+{
+    public double StartMs { get; init; }
+    public double EndMs { get; init; }
+    public int ThreadsInjected { get; init; }
+    /// <summary>True when the episode was still going on when the session stopped.</summary>
+    public bool Ongoing { get; init; }
+}
+
+public sealed record ReportContention
+{
+    public long Count { get; init; }
+    public double TotalWaitMs { get; init; }
+    public double MaxWaitMs { get; init; }
+}
+
+/// <summary>For one tail percentile: which share of the requests above its threshold overlapped each cause.</summary>
+public sealed record ReportTail
+{
+    public double Percentile { get; init; }
+    public double ThresholdMs { get; init; }
+    public long Requests { get; init; }
+    public required ReportTailShare Share { get; init; }
+
+    /// <summary>Each tail request counted once, under the cause it overlapped longest (GC pauses first): shares add up to 1.</summary>
+    public required ReportTailShare PrimaryShare { get; init; }
+}
+
+/// <summary>Shares in [0, 1]. A request can overlap several causes, so the first three can add up to more than 1.</summary>
+public sealed record ReportTailShare
+{
+    public double GcPause { get; init; }
+    public double ThreadPoolStarvation { get; init; }
+    public double LockContention { get; init; }
+    public double Unexplained { get; init; }
+}
+
+public sealed record ReportSlowRequest
+{
+    public double StartMs { get; init; }
+    public double DurationMs { get; init; }
+    public required string Endpoint { get; init; }
+    /// <summary>Any of "gcPause", "threadPoolStarvation", "lockContention"; empty when unexplained.</summary>
+    public required IReadOnlyList<string> Causes { get; init; }
+    public double GcPauseOverlapMs { get; init; }
+    public double StarvationOverlapMs { get; init; }
+    public double ContentionOverlapMs { get; init; }
+
+    /// <summary>The cause this request overlapped longest, or "unexplained".</summary>
+    public string PrimaryCause { get; init; } = "unexplained";
+}
+
+public sealed record ReportBlockingSite
+{
+    public required string Frame { get; init; }
+    public long Count { get; init; }
+    /// <summary>The TailGuard rule that catches this pattern at compile time, when one does.</summary>
+    public string? Rule { get; init; }
+}
+
+public sealed record ReportRecommendation
+{
+    public required string Cause { get; init; }
+    public required string Text { get; init; }
+    public IReadOnlyList<string> Rules { get; init; } = [];
+}
+
+/// <summary>Per-interval request percentiles, for drawing latency over time next to pauses and episodes.</summary>
+public sealed record ReportTimeline
+{
+    public double IntervalMs { get; init; }
+    public required IReadOnlyList<ReportTimelinePoint> Points { get; init; }
+}
+
+public sealed record ReportTimelinePoint
+{
+    public double StartMs { get; init; }
+    public long Count { get; init; }
+    public double P50 { get; init; }
+    public double P99 { get; init; }
+    public double Max { get; init; }
+}
+
+public sealed record ReportSlo
+{
+    public required IReadOnlyList<ReportSloRule> Rules { get; init; }
+    public bool Passed { get; init; } = true;
+}
+
+public sealed record ReportSloRule
+{
+    public required string Rule { get; init; }
+    public required string Metric { get; init; }
+    public double LimitMs { get; init; }
+    public double ActualMs { get; init; }
+    public bool Passed { get; init; }
+}

@@ -1,0 +1,99 @@
+using Microsoft.Diagnostics.Tracing;
+using TailGuard.RuntimeProbe.Events;
+using TailGuard.RuntimeProbe.Reporting;
+
+namespace TailGuard.RuntimeProbe.Session;
+
+/// <summary>A <c>.nettrace</c> file saved by <c>attach --nettrace</c> or by <c>dotnet-trace collect</c> with the probe's providers.</summary>
+public sealed class NettraceFileSource : IProbeEventSource
+{
+    private readonly string _path;
+
+    public NettraceFileSource(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+        {
+            throw new ProbeException($"The trace file '{path}' does not exist.");
+        }
+
+        _path = path;
+    }
+
+    public ReportTarget Target { get; private set; } = new();
+
+    public Task<SourceResult> RunAsync(Action<ProbeEvent> sink, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        return Task.Factory.StartNew(() => Run(sink, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    private SourceResult Run(Action<ProbeEvent> sink, CancellationToken stop)
+    {
+        EventPipeEventSource source;
+        try
+        {
+            source = new EventPipeEventSource(_path);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new ProbeException($"'{_path}' is not a readable .nettrace file: {ex.Message}", ex);
+        }
+
+        using (source)
+        {
+            int? pid = null;
+            string? commandLine = null;
+            TraceEventDecoder.Subscribe(source, sink);
+            source.Dynamic.AddCallbackForProviderEvent("Microsoft-DotNETCore-EventPipe", "ProcessInfo", e =>
+            {
+                commandLine = e.PayloadByName("CommandLine") as string;
+            });
+            long traceEvents = 0;
+            source.AllEvents += e =>
+            {
+                pid ??= e.ProcessID;
+                traceEvents++;
+            };
+            using var registration = stop.Register(source.StopProcessing);
+            try
+            {
+                source.Process();
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                throw new ProbeException($"The trace file '{_path}' is truncated or corrupt: {ex.Message}", ex);
+            }
+
+            if (source.EventsLost == 0 && source.SessionEndTimeRelativeMSec <= 0 && pid is null)
+            {
+                throw new ProbeException($"The trace file '{_path}' holds no events.");
+            }
+
+            Target = new ReportTarget
+            {
+                Pid = pid is > 0 ? pid : null,
+                ProcessName = ProcessNameFrom(commandLine),
+                CommandLine = commandLine,
+            };
+            return new SourceResult(source.SessionEndTimeRelativeMSec, source.EventsLost, TargetExited: false, Target, traceEvents);
+        }
+    }
+
+    private static string? ProcessNameFrom(string? commandLine)
+    {
+        if (string.IsNullOrWhiteSpace(commandLine))
+        {
+            return null;
+        }
+
+        // "dotnet App.dll ..." names the app by its assembly; a native host names it by its executable.
+        var parts = commandLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var app = parts.FirstOrDefault(p => p.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)) ?? parts[0];
+        return Path.GetFileNameWithoutExtension(app);
+    }
+
+    public void Dispose()
+    {
+    }
+}

@@ -1,0 +1,50 @@
+using System.Diagnostics.Tracing;
+using Microsoft.Diagnostics.NETCore.Client;
+
+namespace TailGuard.RuntimeProbe.Session;
+
+/// <summary>The EventPipe providers the probe needs, and the matching <c>dotnet-trace collect --providers</c> string.</summary>
+public static class ProbeProviders
+{
+    public const string Runtime = "Microsoft-Windows-DotNETRuntime";
+    public const string Hosting = "Microsoft.AspNetCore.Hosting";
+    public const string Kestrel = "Microsoft-AspNetCore-Server-Kestrel";
+    public const string Tpl = "System.Threading.Tasks.TplEventSource";
+    public const string SystemRuntime = "System.Runtime";
+
+    /// <summary>Runtime keywords: GC, Contention, Threading (thread-pool adjustments).</summary>
+    public const long RuntimeKeywords = (long)(Keywords.GC | Keywords.Contention | Keywords.Threading);
+
+    /// <summary>TasksFlowActivityIds: without it hosting RequestStart/RequestStop carry zero activity ids and cannot pair.</summary>
+    public const long TplFlowActivityIds = 0x80;
+
+    public static IReadOnlyList<EventPipeProvider> Create(int counterIntervalSeconds = 1) =>
+    [
+        new(Runtime, EventLevel.Informational, RuntimeKeywords),
+        new(Hosting, EventLevel.Informational),
+        new(Kestrel, EventLevel.Informational, -1, Counters(counterIntervalSeconds)),
+        new(Tpl, EventLevel.Informational, TplFlowActivityIds),
+        new(SystemRuntime, EventLevel.Informational, -1, Counters(counterIntervalSeconds)),
+    ];
+
+    private static Dictionary<string, string> Counters(int seconds) =>
+        new() { ["EventCounterIntervalSec"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+
+    /// <summary>The same providers for <c>dotnet-trace collect --providers</c>, so its traces can be analyzed too.</summary>
+    public static string DotnetTraceProviders =>
+        $"{Runtime}:0x{RuntimeKeywords:X}:4," +
+        $"{Hosting}:0xFFFFFFFFFFFFFFFF:4," +
+        $"{Kestrel}:0xFFFFFFFFFFFFFFFF:4:EventCounterIntervalSec=1," +
+        $"{Tpl}:0x80:4," +
+        $"{SystemRuntime}:0xFFFFFFFFFFFFFFFF:4:EventCounterIntervalSec=1";
+
+    /// <summary>Runtime keyword bits, named as the runtime's manifest names them.</summary>
+    [Flags]
+    public enum Keywords : long
+    {
+        GC = 0x1,
+        Contention = 0x4000,
+        Threading = 0x10000,
+        WaitHandle = 0x40000000000,
+    }
+}

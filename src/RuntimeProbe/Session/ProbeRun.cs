@@ -1,0 +1,40 @@
+using TailGuard.RuntimeProbe.Analysis;
+using TailGuard.RuntimeProbe.Reporting;
+
+namespace TailGuard.RuntimeProbe.Session;
+
+/// <summary>One run of the pipeline: a source's events into a correlator, then the report.</summary>
+public sealed class ProbeRun(IProbeEventSource source, CorrelatorOptions? options = null)
+{
+    public Correlator Correlator { get; } = new(options);
+
+    /// <summary>
+    /// Streams until the source ends, <paramref name="duration"/> passes, or <paramref name="cancel"/> fires (Ctrl+C); then
+    /// stops the session cleanly and builds the report, whichever way it ended.
+    /// </summary>
+    public async Task<Report> RunAsync(TimeSpan? duration, IReadOnlyList<SloRule> slo, CancellationToken cancel)
+    {
+        ArgumentNullException.ThrowIfNull(slo);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        if (duration is { } d)
+        {
+            stop.CancelAfter(d);
+        }
+
+        var result = await source.RunAsync(Correlator.Process, stop.Token).ConfigureAwait(false);
+        var endReason = result.TargetExited ? "targetExited"
+            : cancel.IsCancellationRequested ? "cancelled"
+            : stop.IsCancellationRequested ? "duration"
+            : "endOfTrace";
+        return Correlator.Complete(new ReportContext
+        {
+            Target = result.Target ?? source.Target,
+            EndMs = result.EndMs,
+            EventsLost = result.EventsLost,
+            TraceEvents = result.TraceEvents,
+            EndReason = endReason,
+            TargetExited = result.TargetExited,
+            Slo = slo,
+        });
+    }
+}

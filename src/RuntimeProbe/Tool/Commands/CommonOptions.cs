@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using TailGuard.RuntimeProbe.Rendering;
+using TailGuard.RuntimeProbe.Reporting;
+
+namespace TailGuard.RuntimeProbe.Tool.Commands;
+
+/// <summary>Options shared by attach and analyze. New report formats come from <see cref="ReportRenderers"/>.</summary>
+internal static class CommonOptions
+{
+    public static Option<string> Format() => new Option<string>("--format", "-f")
+    {
+        Description = $"Report format: {string.Join(", ", ReportRenderers.Formats)}.",
+        DefaultValueFactory = _ => "console",
+    }.AcceptOnlyFromAmong([.. ReportRenderers.Formats]);
+
+    public static Option<FileInfo?> Output() => new("--output", "-o")
+    {
+        Description = "Write the report to this file instead of standard output.",
+    };
+
+    public static Option<IReadOnlyList<SloRule>?> Slo()
+    {
+        var option = new Option<IReadOnlyList<SloRule>?>("--slo")
+        {
+            Description = "Latency objectives, e.g. \"p99<5ms,p999<20ms\" (metrics p50, p90, p99, p999, max; units us, ms, s). " +
+                          "Exit code 3 when one is violated: a CI gate.",
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+                try
+                {
+                    return SloRule.ParseList(text);
+                }
+                catch (FormatException ex)
+                {
+                    result.AddError(ex.Message);
+                    return null;
+                }
+            },
+        };
+        return option;
+    }
+
+    /// <summary>Parses 00:00:30, 30s, 500ms, 2m or 1h.</summary>
+    public static TimeSpan? ParseDuration(string text, out string? error)
+    {
+        error = null;
+        text = text.Trim();
+        var units = new (string Suffix, double Ms)[] { ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000) };
+        foreach (var (suffix, ms) in units)
+        {
+            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
+                && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                && value > 0)
+            {
+                return TimeSpan.FromMilliseconds(value * ms);
+            }
+        }
+
+        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero)
+        {
+            return span;
+        }
+
+        error = $"Invalid duration '{text}': use hh:mm:ss (00:00:30) or a number with a unit (30s, 500ms, 2m).";
+        return null;
+    }
+}

@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using TailGuard.RuntimeProbe.Tool.Commands;
+
+namespace TailGuard.RuntimeProbe.Tool;
+
+/// <summary>Builds the command line, turns parse errors into exit code 2, and runs the chosen command.</summary>
+internal static class ProbeCli
+{
+    internal const string ExitCodesHelp =
+        "Exit codes: 0 success, 1 error (no such process, not a .NET process, cannot connect, corrupt trace, unwritable output), " +
+        "2 usage error, 3 an --slo rule was violated.";
+
+    public static RootCommand CreateRootCommand(IProbeConsole console) =>
+        new("dotnet-tailguard: attributes an ASP.NET Core service's tail latency (P99, P99.9) to GC pauses, thread-pool " +
+            "starvation and lock contention, over EventPipe. " + ExitCodesHelp)
+        {
+            PsCommand.Create(console),
+            AttachCommand.Create(console),
+            AnalyzeCommand.Create(console),
+            ProvidersCommand.Create(console),
+        };
+
+    public static async Task<ReturnCode> RunAsync(string[] args, IProbeConsole console)
+    {
+        using var signal = new ShutdownSignal();
+        return await RunAsync(args, console, signal.Token).ConfigureAwait(false);
+    }
+
+    public static async Task<ReturnCode> RunAsync(string[] args, IProbeConsole console, CancellationToken cancel)
+    {
+        var root = CreateRootCommand(console);
+        var parse = root.Parse(args);
+        var configuration = new InvocationConfiguration
+        {
+            Output = console.Out,
+            Error = console.Error,
+            // Signals are ours (ShutdownSignal): the session must stop cleanly and still write its report.
+            ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
+        };
+
+        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await console.Error.WriteLineAsync($"dotnet-tailguard: {error.Message}").ConfigureAwait(false);
+            }
+
+            await console.Error.WriteLineAsync("Run 'dotnet-tailguard --help' for usage.").ConfigureAwait(false);
+            return ReturnCode.UsageError;
+        }
+
+        if (parse.CommandResult.Command == root && parse.Action is null)
+        {
+            await console.Error.WriteLineAsync("dotnet-tailguard: give a command (ps, attach, analyze). Run 'dotnet-tailguard --help' for usage.").ConfigureAwait(false);
+            return ReturnCode.UsageError;
+        }
+
+        try
+        {
+            return (ReturnCode)await parse.InvokeAsync(configuration, cancel).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A defect, not a user error: one line, and the stack only on request.
+            await console.Error.WriteLineAsync($"dotnet-tailguard: unexpected error: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            if (Environment.GetEnvironmentVariable("TAILGUARD_DEBUG") == "1")
+            {
+                await console.Error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            }
+
+            return ReturnCode.Error;
+        }
+    }
+}

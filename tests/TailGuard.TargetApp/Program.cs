@@ -1,0 +1,138 @@
+using System.Diagnostics;
+
+// A target with switchable adversities for the probe's integration tests. It binds 127.0.0.1 on a free port and prints
+// "LISTENING <url>" once it accepts requests. The adversities run on their own threads, so the test's request traffic is
+// what gets delayed, as in a real service.
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.ClearProviders();
+builder.WebHost.UseUrls("http://127.0.0.1:0");
+var app = builder.Build();
+
+var heapMb = int.TryParse(Environment.GetEnvironmentVariable("TARGET_HEAP_MB"), out var mb) ? mb : 0;
+var liveHeap = LiveHeap.Build(heapMb);
+
+app.MapGet("/ok", () => "ok");
+
+// An I/O-bound handler: it awaits, so its continuation needs a pool thread, and it is in flight long enough for a pause
+// or a starvation episode to land inside it, as a real handler's database call would be.
+app.MapGet("/work", async (int? ms) =>
+{
+    if (ms is > 0)
+    {
+        await Task.Delay(ms.Value);
+    }
+    else
+    {
+        await Task.Yield();
+    }
+
+    return "done";
+});
+
+// GC pause total as the target measures it, for comparison with the probe's sum of suspend-to-restart windows.
+app.MapGet("/stats", () => new
+{
+    totalPauseMs = GC.GetTotalPauseDuration().TotalMilliseconds,
+    gen2 = GC.CollectionCount(2),
+    liveObjects = liveHeap.Count,
+});
+
+// Blocking compacting gen2 collections over the large live heap, spaced out on a background thread.
+app.MapPost("/adversity/gc", (int count, int gapMs) =>
+{
+    var thread = new Thread(() =>
+    {
+        for (var i = 0; i < count; i++)
+        {
+            liveHeap.Churn();
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            Thread.Sleep(gapMs);
+        }
+    }) { IsBackground = true, Name = "gc-adversity" };
+    thread.Start();
+    return Results.Accepted();
+});
+
+// A burst of work items that block pool threads: with few cores the pool starves and injects threads slowly.
+app.MapPost("/adversity/starve", (int items, int sleepMs) =>
+{
+    for (var i = 0; i < items; i++)
+    {
+        ThreadPool.UnsafeQueueUserWorkItem(_ => Thread.Sleep(sleepMs), null);
+    }
+
+    return Results.Accepted();
+});
+
+// Threads fighting over one lock.
+app.MapPost("/adversity/contention", (int threads, int holdMs, int rounds) =>
+{
+    var gate = new Lock();
+    for (var t = 0; t < threads; t++)
+    {
+        new Thread(() =>
+        {
+            for (var r = 0; r < rounds; r++)
+            {
+                lock (gate)
+                {
+                    var sw = Stopwatch.StartNew();
+                    while (sw.ElapsedMilliseconds < holdMs)
+                    {
+                        Thread.SpinWait(100);
+                    }
+                }
+            }
+        }) { IsBackground = true }.Start();
+    }
+
+    return Results.Accepted();
+});
+
+app.MapPost("/exit", () =>
+{
+    _ = Task.Run(async () =>
+    {
+        await Task.Delay(100);
+        Environment.Exit(0);
+    });
+    return Results.Accepted();
+});
+
+await app.StartAsync();
+var address = app.Urls.First();
+Console.WriteLine($"LISTENING {address} PID {Environment.ProcessId}");
+await app.WaitForShutdownAsync();
+
+/// <summary>Many small live objects, so that a compacting gen2 collection has real work to do.</summary>
+internal sealed class LiveHeap
+{
+    private readonly List<byte[]> _objects;
+    private int _next;
+
+    private LiveHeap(List<byte[]> objects) => _objects = objects;
+
+    public int Count => _objects.Count;
+
+    public static LiveHeap Build(int megabytes)
+    {
+        var count = megabytes * 1024 / 2;
+        var objects = new List<byte[]>(count);
+        for (var i = 0; i < count; i++)
+        {
+            objects.Add(new byte[2000]);
+        }
+
+        return new LiveHeap(objects);
+    }
+
+    /// <summary>Replaces a tenth of the objects, leaving holes across the heap for compaction to close.</summary>
+    public void Churn()
+    {
+        for (var i = 0; i < _objects.Count / 10; i++)
+        {
+            _next = (_next + 7) % _objects.Count;
+            _objects[_next] = new byte[2000];
+        }
+    }
+}
