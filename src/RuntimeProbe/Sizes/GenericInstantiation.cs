@@ -17,10 +17,12 @@ internal static class GenericInstantiation
     public static bool TryClose(Type open, IReadOnlyList<Type> assemblyTypes, out Type closed, out string description)
     {
         var parameters = open.GetGenericArguments();
-        var candidates = parameters.Select(p => Candidates(p, assemblyTypes).Distinct().ToArray()).ToArray();
+        var candidates = parameters.Select(p => Candidates(p, assemblyTypes).ToList()).ToArray();
+        AddInferredCandidates(parameters, candidates);
+        var distinct = candidates.Select(c => c.Distinct().ToArray()).ToArray();
         closed = open;
         description = "";
-        if (candidates.Any(c => c.Length == 0))
+        if (distinct.Any(c => c.Length == 0))
         {
             return false;
         }
@@ -28,7 +30,7 @@ internal static class GenericInstantiation
         var choice = new int[parameters.Length];
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            var arguments = choice.Select((c, i) => candidates[i][c]).ToArray();
+            var arguments = choice.Select((c, i) => distinct[i][c]).ToArray();
             try
             {
                 closed = open.MakeGenericType(arguments);
@@ -40,13 +42,83 @@ internal static class GenericInstantiation
                 // A constraint is not satisfied: next combination.
             }
 
-            if (!Next(choice, candidates))
+            if (!Next(choice, distinct))
             {
                 break;
             }
         }
 
         return false;
+    }
+
+    // Constraints that mention other type parameters (`where TState : IState<TState, TSource>`,
+    // `where TEnumerable : IAsyncEnumerable<TElement>`): the constraint itself closed with the first candidates, and, for a
+    // type of the assembly that implements the constraint's generic interface, the type arguments it implements it with
+    // (so TSource gets the TSource that TState's implementation needs).
+    private static void AddInferredCandidates(Type[] parameters, List<Type>[] candidates)
+    {
+        var first = candidates.Select(c => c.Count > 0 ? c[0] : typeof(object)).ToArray();
+        for (var i = 0; i < parameters.Length; i++)
+        {
+            var attributes = parameters[i].GenericParameterAttributes;
+            foreach (var constraint in parameters[i].GetGenericParameterConstraints().Where(c => c.ContainsGenericParameters && c.IsGenericType))
+            {
+                if (!attributes.HasFlag(GenericParameterAttributes.NotNullableValueTypeConstraint) && !attributes.HasFlag(GenericParameterAttributes.DefaultConstructorConstraint))
+                {
+                    try
+                    {
+                        candidates[i].Add(Substitute(constraint, parameters, first));
+                    }
+                    catch (ArgumentException)
+                    {
+                        // The substituted constraint violates its own constraints.
+                    }
+                }
+
+                var definition = constraint.GetGenericTypeDefinition();
+                var arguments = constraint.GetGenericArguments();
+                foreach (var candidate in candidates[i].ToList())
+                {
+                    foreach (var implemented in Implemented(candidate).Where(t => t.IsGenericType && t.GetGenericTypeDefinition() == definition))
+                    {
+                        var actual = implemented.GetGenericArguments();
+                        for (var k = 0; k < arguments.Length; k++)
+                        {
+                            if (arguments[k].IsGenericParameter && Array.IndexOf(parameters, arguments[k]) is var j and >= 0 && j != i)
+                            {
+                                candidates[j].Add(actual[k]);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static Type Substitute(Type type, Type[] parameters, Type[] arguments)
+    {
+        if (type.IsGenericParameter)
+        {
+            var index = Array.IndexOf(parameters, type);
+            return index >= 0 ? arguments[index] : typeof(object);
+        }
+
+        return type.IsGenericType && type.ContainsGenericParameters
+            ? type.GetGenericTypeDefinition().MakeGenericType(type.GetGenericArguments().Select(a => Substitute(a, parameters, arguments)).ToArray())
+            : type;
+    }
+
+    private static IEnumerable<Type> Implemented(Type type)
+    {
+        foreach (var i in type.GetInterfaces())
+        {
+            yield return i;
+        }
+
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            yield return t;
+        }
     }
 
     private static bool Next(int[] choice, Type[][] candidates)
@@ -63,6 +135,13 @@ internal static class GenericInstantiation
 
         return false;
     }
+
+    // A closed constraint must be assignable; one that mentions type parameters must at least be implemented with the same
+    // generic definition (MakeGenericType then checks the arguments).
+    private static bool Satisfies(Type type, Type constraint)
+        => !constraint.ContainsGenericParameters
+            ? constraint.IsAssignableFrom(type)
+            : constraint.IsGenericType && Implemented(type).Any(t => t.IsGenericType && t.GetGenericTypeDefinition() == constraint.GetGenericTypeDefinition());
 
     private static IEnumerable<Type> Candidates(Type parameter, IReadOnlyList<Type> assemblyTypes)
     {
@@ -87,12 +166,13 @@ internal static class GenericInstantiation
             yield return typeof(Guid);
         }
 
-        if (constraints.Length > 0)
+        var all = parameter.GetGenericParameterConstraints();
+        if (all.Length > 0)
         {
             foreach (var type in assemblyTypes
-                .Where(t => !t.ContainsGenericParameters && !t.IsAbstract && !t.IsByRefLike
+                .Where(t => !t.ContainsGenericParameters && !t.IsAbstract && !t.IsByRefLike && !t.IsInterface
                     && (!valueType || t.IsValueType) && (!referenceType || !t.IsValueType)
-                    && constraints.All(c => c.IsAssignableFrom(t)))
+                    && all.All(c => Satisfies(t, c)))
                 .Take(MaxAssemblyCandidates))
             {
                 yield return type;

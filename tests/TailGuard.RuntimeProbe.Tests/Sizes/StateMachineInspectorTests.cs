@@ -159,6 +159,46 @@ public sealed class StateMachineInspectorTests
     }
 
     [Fact]
+    public void A_constraint_that_names_other_type_parameters_is_satisfied_from_the_assembly()
+    {
+        var (_, image) = CompiledStateMachines.Emit(
+            """
+            using System.IO;
+            using System.Threading.Tasks;
+            public interface IReadState<TSelf, TSource> where TSelf : struct, IReadState<TSelf, TSource> { }
+            public struct PipeState : IReadState<PipeState, Stream> { public long Position; public Stream Source; public decimal Pending; }
+            public static class Reader
+            {
+                public static async Task<long> Read<TState, TSource>(TState state, Task t) where TState : struct, IReadState<TState, TSource> where TSource : class
+                {
+                    await t;
+                    return state.GetHashCode();
+                }
+            }
+            """,
+            OptimizationLevel.Release, assemblyName: "Constrained");
+        var path = Path.Combine(SizesSamples.NewDirectory(), "Constrained.dll");
+        File.WriteAllBytes(path, image);
+
+        var machine = Assert.Single(StateMachineInspector.Inspect(path).StateMachines);
+
+        Assert.True(machine.Exact);
+        Assert.Equal("TState=PipeState, TSource=Stream", machine.Instantiation);
+        var context = new AssemblyLoadContext("constrained", isCollectible: true);
+        try
+        {
+            var assembly = context.LoadFromAssemblyPath(path);
+            var closed = assembly.GetType(machine.StateMachineType, throwOnError: true)!
+                .MakeGenericType(assembly.GetType("PipeState", throwOnError: true)!, typeof(Stream));
+            Assert.Equal(CompiledStateMachines.SizeOf(closed), machine.Bytes);
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
+
+    [Fact]
     public void Lambdas_and_local_functions_are_named_after_their_containing_method()
     {
         var lambda = ReleaseReport.Value.StateMachines.Single(m => m.MethodKind == "lambda");

@@ -119,7 +119,7 @@ internal static class SizesCommand
 
     private static Option<int?> PositiveInt(string name, string description)
     {
-        var option = new Option<int?>(name) { Description = description };
+        var option = new Option<int?>(name) { Description = description, HelpName = "N" };
         option.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int?>() is <= 0)
