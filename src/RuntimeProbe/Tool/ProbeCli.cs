@@ -19,6 +19,7 @@ internal static class ProbeCli
             AttachCommand.Create(console),
             AnalyzeCommand.Create(console),
             ProvidersCommand.Create(console),
+            SizesCommand.Create(console),
         };
 
     public static async Task<ReturnCode> RunAsync(string[] args, IProbeConsole console)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
+using TailGuard.TestSupport;
 using Xunit.Abstractions;
 
 namespace TailGuard.Analyzers.Tests.StateMachines;

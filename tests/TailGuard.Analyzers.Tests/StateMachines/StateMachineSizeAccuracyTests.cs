@@ -1,5 +1,6 @@
 using Microsoft.CodeAnalysis;
 using TailGuard.Analyzers.StateMachines;
+using TailGuard.TestSupport;
 
 namespace TailGuard.Analyzers.Tests.StateMachines;
 

@@ -5,15 +5,18 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
-namespace TailGuard.Analyzers.Tests.StateMachines;
+namespace TailGuard.TestSupport;
 
 /// <summary>
 /// Compiles C# with Roslyn against the .NET 10 reference assemblies, loads it into a collectible load context and reports
 /// what the runtime really gives each compiler-generated async state machine.
 /// </summary>
-internal sealed class CompiledStateMachines
+public sealed class CompiledStateMachines
 {
     private static readonly MethodInfo SizeOfMethod = typeof(Unsafe).GetMethod(nameof(Unsafe.SizeOf))!;
+
+    /// <summary>The .NET 10 reference assemblies (from a package restored at build time: nothing is downloaded).</summary>
+    public static IReadOnlyList<MetadataReference> Net100 { get; } = [.. Basic.Reference.Assemblies.Net100.References.All];
 
     private CompiledStateMachines(CSharpCompilation compilation, IReadOnlyList<RuntimeStateMachine> machines)
     {
@@ -27,11 +30,19 @@ internal sealed class CompiledStateMachines
 
     public static CompiledStateMachines Compile(string source, OptimizationLevel optimization)
     {
+        var (compilation, image) = Emit(source, optimization);
+        return Load(compilation, image);
+    }
+
+    /// <summary>Compiles <paramref name="source"/> to an assembly image; throws when it does not compile.</summary>
+    public static (CSharpCompilation Compilation, byte[] Image) Emit(
+        string source, OptimizationLevel optimization, IEnumerable<MetadataReference>? extraReferences = null, string? assemblyName = null)
+    {
         var tree = CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Preview));
         var compilation = CSharpCompilation.Create(
-            "StateMachineSamples" + Guid.NewGuid().ToString("N"),
+            assemblyName ?? "StateMachineSamples" + Guid.NewGuid().ToString("N"),
             new[] { tree },
-            TestReferences.Net100,
+            Net100.Concat(extraReferences ?? []),
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, optimizationLevel: optimization, allowUnsafe: true, nullableContextOptions: NullableContextOptions.Enable));
 
         using var stream = new MemoryStream();
@@ -41,20 +52,30 @@ internal sealed class CompiledStateMachines
             throw new InvalidOperationException("sample does not compile:\n" + string.Join("\n", result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error)));
         }
 
+        return (compilation, stream.ToArray());
+    }
+
+    /// <summary>
+    /// Loads an image into its own collectible load context and measures the state machines of the methods marked
+    /// <c>[AsyncStateMachine]</c> (and, with <paramref name="includeIterators"/>, <c>[AsyncIteratorStateMachine]</c>).
+    /// </summary>
+    public static CompiledStateMachines Load(CSharpCompilation compilation, byte[] image, bool includeIterators = false)
+    {
         var context = new AssemblyLoadContext("state-machines", isCollectible: true);
         try
         {
-            stream.Position = 0;
+            using var stream = new MemoryStream(image);
             var assembly = context.LoadFromStream(stream);
             var machines = new List<RuntimeStateMachine>();
             foreach (var type in assembly.GetTypes())
             {
                 foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
                 {
-                    var attribute = method.GetCustomAttribute<AsyncStateMachineAttribute>();
-                    if (attribute is not null)
+                    var stateMachine = method.GetCustomAttribute<AsyncStateMachineAttribute>()?.StateMachineType
+                        ?? (includeIterators ? method.GetCustomAttribute<AsyncIteratorStateMachineAttribute>()?.StateMachineType : null);
+                    if (stateMachine is not null)
                     {
-                        machines.Add(Measure(type.Name, method.Name, attribute.StateMachineType));
+                        machines.Add(Measure(type.Name, method.Name, stateMachine));
                     }
                 }
             }
@@ -75,7 +96,12 @@ internal sealed class CompiledStateMachines
             .Select(f => (f.Name, Type: f.FieldType, Bytes: FieldSize(f.FieldType)))
             .ToList();
         var bytes = closed.IsValueType ? SizeOf(closed) : ClassFieldBytes(fields.Select(f => f.Bytes));
-        return new RuntimeStateMachine(declaringType, methodName, stateMachine.Name, !closed.IsValueType, bytes, fields);
+        var heapBytes = closed.IsValueType ? bytes : AllocatedBytes(closed);
+        return new RuntimeStateMachine(declaringType, methodName, stateMachine.Name, !closed.IsValueType, bytes, fields)
+        {
+            FullName = stateMachine.FullName ?? stateMachine.Name,
+            HeapBytes = heapBytes,
+        };
     }
 
     /// <summary>
@@ -88,6 +114,26 @@ internal sealed class CompiledStateMachines
             .ToArray());
 
     public static int SizeOf(Type type) => (int)SizeOfMethod.MakeGenericMethod(type).Invoke(null, null)!;
+
+    /// <summary>
+    /// What the GC allocates for one instance of a class, measured: the bytes this thread allocates creating uninitialised
+    /// instances (no constructor runs), per instance.
+    /// </summary>
+    public static int AllocatedBytes(Type classType)
+    {
+        const int count = 64;
+        var keep = new object[count];
+        keep[0] = RuntimeHelpers.GetUninitializedObject(classType); // warm-up: first-call caches are not the instance
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < count; i++)
+        {
+            keep[i] = RuntimeHelpers.GetUninitializedObject(classType);
+        }
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        GC.KeepAlive(keep);
+        return (int)(allocated / count);
+    }
 
     private static int FieldSize(Type type) => type.IsValueType && !type.ContainsGenericParameters ? SizeOf(type) : IntPtr.Size;
 
@@ -120,7 +166,7 @@ internal sealed class CompiledStateMachines
     }
 }
 
-internal sealed record RuntimeStateMachine(
+public sealed record RuntimeStateMachine(
     string DeclaringType,
     string MethodName,
     string StateMachineType,
@@ -128,5 +174,11 @@ internal sealed record RuntimeStateMachine(
     int Bytes,
     IReadOnlyList<(string Name, Type Type, int Bytes)> Fields)
 {
+    /// <summary>The generated type's full name, e.g. <c>Service+&lt;Simple&gt;d__1</c>.</summary>
+    public string FullName { get; init; } = StateMachineType;
+
+    /// <summary>The struct's size, or for a class what the GC allocates for an instance (measured by <see cref="CompiledStateMachines.AllocatedBytes"/>).</summary>
+    public int HeapBytes { get; init; } = Bytes;
+
     public string Describe() => StateMachineType + " " + Bytes + " bytes: " + string.Join(", ", Fields.Select(f => f.Name + ":" + f.Type.Name + "(" + f.Bytes + ")"));
 }
