@@ -22,7 +22,10 @@ namespace TailGuard.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LongBlockingWorkOnThreadPoolAnalyzer : DiagnosticAnalyzer
 {
-    /// <summary>Diagnostic property set to "true" when the body is async: LongRunning only covers it until its first await.</summary>
+    /// <summary>
+    /// Diagnostic property set to "true" when the body is async or returns a task: LongRunning only covers it until its first
+    /// await, and StartNew would return a Task&lt;Task&gt; that completes at that await.
+    /// </summary>
     public const string AsyncBodyProperty = "AsyncBody";
 
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptor.Create(
@@ -91,7 +94,7 @@ public sealed class LongBlockingWorkOnThreadPoolAnalyzer : DiagnosticAnalyzer
         }
 
         var properties = ImmutableDictionary<string, string?>.Empty;
-        if (bodies[0].IsAsync || ReturnsTaskLike(delegateArgument.Parameter?.Type, types))
+        if (bodies[0].IsAsync || (ReturnsTaskLike(delegateArgument.Parameter?.Type, types) && ReturnsAValue(bodies[0].Operation)))
         {
             properties = properties.Add(AsyncBodyProperty, "true");
         }
@@ -154,6 +157,23 @@ public sealed class LongBlockingWorkOnThreadPoolAnalyzer : DiagnosticAnalyzer
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// A lambda whose end is unreachable (an endless loop) converts to <c>Func&lt;Task&gt;</c> as well and binds to that overload
+    /// without returning anything; only a body that returns a task is really task-returning work.
+    /// </summary>
+    private static bool ReturnsAValue(IOperation body)
+    {
+        foreach (var operation in LongWork.InFunction(body))
+        {
+            if (operation is IReturnOperation { ReturnedValue: not null })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool ReturnsTaskLike(ITypeSymbol? delegateType, WellKnownTypes types)
