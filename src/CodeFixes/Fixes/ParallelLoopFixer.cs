@@ -227,7 +227,7 @@ public sealed class ParallelLoopFixer : CodeFixProvider
                         SyntaxFactory.Parameter(SyntaxFactory.Identifier(itemName)),
                         SyntaxFactory.Parameter(SyntaxFactory.Identifier(tokenName)),
                     })),
-                    SyntaxFactory.Block(call, SyntaxFactory.ReturnStatement(completed)))
+                    MultiLineBlock(call, SyntaxFactory.ReturnStatement(completed)))
                 .WithAdditionalAnnotations(Formatter.Annotation);
         }
 
@@ -236,7 +236,7 @@ public sealed class ParallelLoopFixer : CodeFixProvider
         {
             if (lambdaBody is ExpressionSyntax expression)
             {
-                return SyntaxFactory.Block(SyntaxFactory.ExpressionStatement(expression.WithoutTrivia()), SyntaxFactory.ReturnStatement(completed));
+                return MultiLineBlock(SyntaxFactory.ExpressionStatement(expression.WithoutTrivia()), SyntaxFactory.ReturnStatement(completed));
             }
 
             var block = (BlockSyntax)lambdaBody;
@@ -248,6 +248,13 @@ public sealed class ParallelLoopFixer : CodeFixProvider
             var rewritten = block.ReplaceNodes(returns, (original, _) => original.WithExpression(completed.WithLeadingTrivia(SyntaxFactory.Space)));
             return endReachable ? rewritten.AddStatements(SyntaxFactory.ReturnStatement(completed)) : rewritten;
         }
+
+        /// <summary>A new block laid out one statement per line (the formatter keeps a block on one line when nothing breaks it).</summary>
+        private static BlockSyntax MultiLineBlock(params StatementSyntax[] statements)
+            => SyntaxFactory.Block(
+                SyntaxFactory.Token(SyntaxKind.OpenBraceToken).WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed),
+                SyntaxFactory.List(statements.Select(s => s.WithTrailingTrivia(SyntaxFactory.ElasticCarriageReturnLineFeed))),
+                SyntaxFactory.Token(SyntaxKind.CloseBraceToken));
 
         private static SeparatedSyntaxList<ParameterSyntax>? Parameters(AnonymousFunctionExpressionSyntax lambda) => lambda switch
         {

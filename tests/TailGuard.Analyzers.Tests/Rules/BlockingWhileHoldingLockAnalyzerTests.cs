@@ -1,3 +1,4 @@
+using Microsoft.CodeAnalysis.CodeFixes;
 using Verify = TailGuard.Analyzers.Tests.CSharpAnalyzerVerifier<TailGuard.Analyzers.BlockingWhileHoldingLockAnalyzer>;
 
 namespace TailGuard.Analyzers.Tests.Rules;
@@ -462,5 +463,16 @@ public sealed class BlockingWhileHoldingLockAnalyzerTests
                 }
             }
             """);
+    }
+
+    [Fact]
+    public void No_code_fix_in_the_package_offers_a_fix_for_blocking_inside_a_lock()
+    {
+        var providers = typeof(TailGuard.CodeFixes.LongBlockingWorkFixer).Assembly.GetTypes()
+            .Where(type => !type.IsAbstract && typeof(CodeFixProvider).IsAssignableFrom(type))
+            .Select(type => (CodeFixProvider)Activator.CreateInstance(type)!)
+            .ToList();
+        Assert.NotEmpty(providers);
+        Assert.DoesNotContain(providers, provider => provider.FixableDiagnosticIds.Contains(RuleIds.BlockingWhileHoldingLock));
     }
 }
