@@ -31,7 +31,7 @@ public sealed class LongBlockingWorkOnThreadPoolAnalyzer : DiagnosticAnalyzer
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptor.Create(
         RuleIds.LongBlockingWorkOnThreadPool,
         title: "Long blocking work on the thread pool",
-        messageFormat: "'{0}' queues long blocking work to the thread pool ({1}); give it a dedicated thread with TaskCreationOptions.LongRunning",
+        messageFormat: "'{0}' queues long blocking work to the thread pool ({1}); run it on a dedicated thread (TaskCreationOptions.LongRunning) or make the loop await instead of block",
         category: RuleCategories.Blocking,
         description: "A thread-pool work item that loops forever, or loops around blocking calls (BlockingCollection.Take, Thread.Sleep, "
             + "task waits, synchronous I/O), holds a pool thread for as long as it runs. The pool grows slowly, so request work queues "

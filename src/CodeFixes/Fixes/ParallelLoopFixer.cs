@@ -125,7 +125,7 @@ public sealed class ParallelLoopFixer : CodeFixProvider
             if (asyncName is null || valueTask is null || token is null || parallel.GetMembers(asyncName).IsEmpty
                 || invocation.Expression is not (MemberAccessExpressionSyntax or IdentifierNameSyntax)
                 || !IsResultDiscarded(invocation, model, cancellationToken)
-                || LockScopes.MayHoldLock(invocation, model, cancellationToken))
+                || !AwaitInsertion.CanAwaitAt(invocation, model, cancellationToken))
             {
                 return null;
             }
@@ -154,7 +154,9 @@ public sealed class ParallelLoopFixer : CodeFixProvider
                 return null;
             }
 
-            var optionsOrToken = hasOptions ? arguments[leadingCount] : FindCancellationToken(invocation, model, token, cancellationToken);
+            var optionsOrToken = hasOptions
+                ? arguments[leadingCount]
+                : AwaitInsertion.FindCancellationToken(invocation, model, cancellationToken) is { } tokenName ? AwaitInsertion.Identifier(tokenName) : null;
             return new Plan(invocation, asyncName, arguments.Take(leadingCount).ToList(), optionsOrToken, arguments[arguments.Length - 1],
                 model, valueTask, token, cancellationToken);
         }
@@ -302,37 +304,5 @@ public sealed class ParallelLoopFixer : CodeFixProvider
 
         private static bool ReturnsNothing(IMethodSymbol method)
             => method.ReturnsVoid || method.ReturnType.ToDisplayString() is "System.Threading.Tasks.Task" or "System.Threading.Tasks.ValueTask";
-
-        /// <summary>A CancellationToken parameter of the innermost enclosing function that has one (stopping at static functions).</summary>
-        private static ExpressionSyntax? FindCancellationToken(SyntaxNode node, SemanticModel model, INamedTypeSymbol token, CancellationToken cancellationToken)
-        {
-            for (var current = node.Parent; current is not null; current = current.Parent)
-            {
-                IMethodSymbol? function = current switch
-                {
-                    AnonymousFunctionExpressionSyntax lambda => model.GetSymbolInfo(lambda, cancellationToken).Symbol as IMethodSymbol,
-                    LocalFunctionStatementSyntax or BaseMethodDeclarationSyntax => model.GetDeclaredSymbol(current, cancellationToken) as IMethodSymbol,
-                    _ => null,
-                };
-                if (function is null)
-                {
-                    continue;
-                }
-
-                var parameter = function.Parameters.FirstOrDefault(p => SymbolEqualityComparer.Default.Equals(p.Type, token));
-                if (parameter is not null)
-                {
-                    return SyntaxFactory.IdentifierName(parameter.Name);
-                }
-
-                if (function.IsStatic && function.MethodKind is MethodKind.AnonymousFunction or MethodKind.LocalFunction
-                    || current is BaseMethodDeclarationSyntax)
-                {
-                    return null;
-                }
-            }
-
-            return null;
-        }
     }
 }

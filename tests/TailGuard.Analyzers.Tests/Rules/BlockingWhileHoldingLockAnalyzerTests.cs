@@ -475,4 +475,36 @@ public sealed class BlockingWhileHoldingLockAnalyzerTests
         Assert.NotEmpty(providers);
         Assert.DoesNotContain(providers, provider => provider.FixableDiagnosticIds.Contains(RuleIds.BlockingWhileHoldingLock));
     }
+
+    [Fact]
+    public async Task Half_typed_code_never_makes_the_analyzer_throw()
+    {
+        await TruncatedSource.AssertAnalyzerNeverThrowsAsync(new BlockingWhileHoldingLockAnalyzer(), """
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            class Cache
+            {
+                private readonly object _gate = new();
+                private readonly Lock _lock = new();
+                public int Get(Task<int> load, Stream stream)
+                {
+                    lock (_gate)
+                    {
+                        stream.Flush();
+                        Monitor.Wait(_gate);
+                    }
+
+                    Monitor.Enter(_gate);
+                    try { load.Wait(); } finally { Monitor.Exit(_gate); }
+                    using (_lock.EnterScope()) { Thread.Sleep(1); }
+                    using var scope = _lock.EnterScope();
+                    _lock.Enter();
+                    System.Action a = () => { lock (_gate) { load.Wait(); } };
+                    _lock.Exit();
+                    return load.Result;
+                }
+            }
+            """);
+    }
 }

@@ -427,4 +427,35 @@ public sealed class LongBlockingWorkOnThreadPoolAnalyzerTests
             }
             """);
     }
+
+    [Fact]
+    public async Task Half_typed_code_never_makes_the_analyzer_throw()
+    {
+        await TruncatedSource.AssertAnalyzerNeverThrowsAsync(new LongBlockingWorkOnThreadPoolAnalyzer(), """
+            using System.Collections.Concurrent;
+            using System.Threading;
+            using System.Threading.Tasks;
+            class Pump
+            {
+                private readonly BlockingCollection<int> _queue = new();
+                private volatile bool _running = true;
+                public void Start(CancellationToken token)
+                {
+                    Task.Run(() => { while (true) { _queue.Take(); } });
+                    Task.Run(() => Loop(token), token);
+                    Task.Factory.StartNew(() => { for (;;) { if (token.IsCancellationRequested) break; } }, TaskCreationOptions.None);
+                    ThreadPool.QueueUserWorkItem(_ => { while (_running) { _queue.TryTake(out var x, -1); } });
+                    Task.Run(async () => { while (!token.IsCancellationRequested) { await Task.Delay(1); Thread.Sleep(1); } });
+                    Task.Run(Loop2);
+                }
+
+                private void Loop(CancellationToken token)
+                {
+                    foreach (var item in _queue.GetConsumingEnumerable(token)) { }
+                }
+
+                private void Loop2() { do { Thread.Sleep(1); } while (_running); }
+            }
+            """);
+    }
 }

@@ -179,4 +179,25 @@ public sealed class ParallelLoopInAsyncContextAnalyzerTests
             }
             """);
     }
+
+    [Fact]
+    public async Task Half_typed_code_never_makes_the_analyzer_throw()
+    {
+        await TruncatedSource.AssertAnalyzerNeverThrowsAsync(new ParallelLoopInAsyncContextAnalyzer(), """
+            using System.Linq;
+            using System.Threading.Tasks;
+            class Importer
+            {
+                public async Task<int> ImportAsync(string[] files)
+                {
+                    await Task.Yield();
+                    Parallel.ForEach(files, file => { });
+                    Parallel.For(0, files.Length, new ParallelOptions { MaxDegreeOfParallelism = 2 }, i => { });
+                    Parallel.Invoke(() => { });
+                    foreach (var f in files.AsParallel().AsSequential().Where(x => x.Length > 0)) { }
+                    return files.AsParallel().Select(f => f.Length).Sum() + files.AsParallel().ToHashSet().Count;
+                }
+            }
+            """);
+    }
 }

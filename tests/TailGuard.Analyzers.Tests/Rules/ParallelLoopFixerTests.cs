@@ -1,6 +1,6 @@
 using Verify = TailGuard.Analyzers.Tests.CSharpCodeFixVerifier<TailGuard.Analyzers.ParallelLoopInAsyncContextAnalyzer, TailGuard.CodeFixes.ParallelLoopFixer>;
 
-namespace TailGuard.Analyzers.Tests.Fixes;
+namespace TailGuard.Analyzers.Tests.Rules;
 
 public sealed class ParallelLoopFixerTests
 {
