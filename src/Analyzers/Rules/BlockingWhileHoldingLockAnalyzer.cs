@@ -146,6 +146,56 @@ public sealed class BlockingWhileHoldingLockAnalyzer : DiagnosticAnalyzer
             }
         }
 
+        /// <summary>
+        /// <c>if (Monitor.TryEnter(x)) { held } else { not held }</c>, and <c>if (!l.TryEnter()) { not held; return; } held</c>.
+        /// </summary>
+        public override void VisitConditional(IConditionalOperation operation)
+        {
+            if (!IsTryEnterCondition(operation.Condition, out var tryEnter, out var lockValue, out var negated))
+            {
+                base.VisitConditional(operation);
+                return;
+            }
+
+            base.VisitInvocation(tryEnter); // its arguments, without taking the lock
+            var entry = new HeldLock(LockName(lockValue), blockDepth);
+            var before = new List<HeldLock>(held);
+            if (!negated)
+            {
+                held.Add(entry);
+            }
+
+            Visit(operation.WhenTrue);
+            held = new List<HeldLock>(before);
+            if (negated)
+            {
+                held.Add(entry);
+            }
+
+            Visit(operation.WhenFalse);
+
+            // After `if (!TryEnter) { ...; return; }` the lock is held; after `if (TryEnter) { try ... finally Exit }` it is not.
+            held = new List<HeldLock>(before);
+            if (negated)
+            {
+                held.Add(entry);
+            }
+        }
+
+        /// <summary><c>while (!Monitor.TryEnter(x, 10)) { not held }</c> spins until it holds the lock.</summary>
+        public override void VisitWhileLoop(IWhileLoopOperation operation)
+        {
+            if (operation.Condition is null || !IsTryEnterCondition(operation.Condition, out var tryEnter, out var lockValue, out var negated) || !negated)
+            {
+                base.VisitWhileLoop(operation);
+                return;
+            }
+
+            base.VisitInvocation(tryEnter);
+            Visit(operation.Body);
+            held.Add(new HeldLock(LockName(lockValue), blockDepth));
+        }
+
         public override void VisitInvocation(IInvocationOperation operation)
         {
             base.VisitInvocation(operation);
@@ -255,6 +305,39 @@ public sealed class BlockingWhileHoldingLockAnalyzer : DiagnosticAnalyzer
             }
 
             waitedOn = first;
+            return true;
+        }
+
+        private bool IsTryEnterCondition(IOperation condition, out IInvocationOperation tryEnter, out IOperation lockValue, out bool negated)
+        {
+            negated = false;
+            while (true)
+            {
+                if (condition is IConversionOperation conversion)
+                {
+                    condition = conversion.Operand;
+                }
+                else if (condition is IUnaryOperation { OperatorKind: UnaryOperatorKind.Not } not)
+                {
+                    negated = !negated;
+                    condition = not.Operand;
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            tryEnter = null!;
+            lockValue = null!;
+            if (condition is not IInvocationOperation { TargetMethod: { Name: "TryEnter", ReturnType.SpecialType: SpecialType.System_Boolean } } invocation
+                || ClassifyLockCall(invocation, out var value) != LockCall.Enter || value is null)
+            {
+                return false;
+            }
+
+            tryEnter = invocation;
+            lockValue = value;
             return true;
         }
 

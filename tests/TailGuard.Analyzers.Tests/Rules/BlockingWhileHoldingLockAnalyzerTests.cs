@@ -161,6 +161,46 @@ public sealed class BlockingWhileHoldingLockAnalyzerTests
     }
 
     [Fact]
+    public async Task The_branch_where_TryEnter_failed_is_not_inside_the_lock()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Threading;
+            class Worker
+            {
+                private readonly Lock _lock = new();
+                private readonly object _gate = new();
+                public void Run()
+                {
+                    if (!_lock.TryEnter())
+                    {
+                        Thread.Sleep(10);
+                        return;
+                    }
+
+                    try
+                    {
+                        {|#0:Thread.Sleep(100)|};
+                    }
+                    finally
+                    {
+                        _lock.Exit();
+                    }
+
+                    while (!Monitor.TryEnter(_gate, 10))
+                    {
+                        Thread.Sleep(1);
+                    }
+
+                    {|#1:Thread.Sleep(100)|};
+                    Monitor.Exit(_gate);
+                }
+            }
+            """,
+            Verify.Diagnostic("TG1006").WithLocation(0).WithArguments("Thread.Sleep", "_lock"),
+            Verify.Diagnostic("TG1006").WithLocation(1).WithArguments("Thread.Sleep", "_gate"));
+    }
+
+    [Fact]
     public async Task Blocking_after_Monitor_Exit_is_not_reported()
     {
         await Verify.VerifyAnalyzerAsync("""
