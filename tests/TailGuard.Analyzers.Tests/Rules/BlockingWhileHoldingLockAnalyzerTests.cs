@@ -1,4 +1,7 @@
 using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp.Testing;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Testing;
 using Verify = TailGuard.Analyzers.Tests.CSharpAnalyzerVerifier<TailGuard.Analyzers.BlockingWhileHoldingLockAnalyzer>;
 
 namespace TailGuard.Analyzers.Tests.Rules;
@@ -239,6 +242,43 @@ public sealed class BlockingWhileHoldingLockAnalyzerTests
             }
             """,
             Verify.Diagnostic("TG1006").WithLocation(0).WithArguments("Task.Wait", "_lock"));
+    }
+
+    [Fact]
+    public async Task A_call_that_another_blocking_rule_reports_keeps_both_diagnostics()
+    {
+        var test = new WithSynchronousApiRule
+        {
+            TestCode = """
+                using System.Threading;
+                using System.Threading.Tasks;
+                class Cache
+                {
+                    private readonly object _gate = new();
+                    public async Task RefreshAsync(SemaphoreSlim semaphore)
+                    {
+                        await Task.Yield();
+                        lock (_gate)
+                        {
+                            {|TG1003:{|TG1006:semaphore.Wait()|}|};
+                        }
+                    }
+                }
+                """,
+        };
+        await test.RunAsync();
+    }
+
+    private sealed class WithSynchronousApiRule : CSharpAnalyzerTest<BlockingWhileHoldingLockAnalyzer, DefaultVerifier>
+    {
+        public WithSynchronousApiRule()
+        {
+            ReferenceAssemblies = TestReferences.None;
+            TestState.AdditionalReferences.AddRange(TestReferences.Net100);
+        }
+
+        protected override IEnumerable<DiagnosticAnalyzer> GetDiagnosticAnalyzers()
+            => [new BlockingWhileHoldingLockAnalyzer(), new SynchronousApiInAsyncContextAnalyzer()];
     }
 
     [Fact]
