@@ -55,7 +55,8 @@ public sealed class BlockingWhileHoldingLockAnalyzer : DiagnosticAnalyzer
         foreach (var block in context.OperationBlocks)
         {
             // Cheap syntactic filter: most bodies take no lock at all, and walking them would be wasted work.
-            if (!MayTakeLock(block.Syntax))
+            var lockSites = FindLockSites(block.Syntax);
+            if (lockSites is null)
             {
                 continue;
             }
@@ -65,22 +66,24 @@ public sealed class BlockingWhileHoldingLockAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            new LockRegionWalker(context, types).Visit(block);
+            new LockRegionWalker(context, types, lockSites).Visit(block);
         }
     }
 
-    private static bool MayTakeLock(SyntaxNode node)
+    /// <summary>Positions of the tokens that can take a lock (<c>lock</c>, <c>Enter</c>, <c>TryEnter</c>, <c>EnterScope</c>), or null when there are none.</summary>
+    private static List<int>? FindLockSites(SyntaxNode node)
     {
+        List<int>? sites = null;
         foreach (var token in node.DescendantTokens())
         {
             if (token.IsKind(SyntaxKind.LockKeyword)
                 || (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText is "Enter" or "TryEnter" or "EnterScope"))
             {
-                return true;
+                (sites ??= new List<int>()).Add(token.SpanStart);
             }
         }
 
-        return false;
+        return sites;
     }
 
     /// <summary>
@@ -93,13 +96,39 @@ public sealed class BlockingWhileHoldingLockAnalyzer : DiagnosticAnalyzer
     {
         private readonly OperationBlockAnalysisContext context;
         private readonly WellKnownTypes types;
+        private readonly List<int> lockSites;
         private List<HeldLock> held = new();
         private int blockDepth;
 
-        public LockRegionWalker(OperationBlockAnalysisContext context, WellKnownTypes types)
+        public LockRegionWalker(OperationBlockAnalysisContext context, WellKnownTypes types, List<int> lockSites)
         {
             this.context = context;
             this.types = types;
+            this.lockSites = lockSites;
+        }
+
+        /// <summary>While no lock is held, only the paths to code that can take one need walking.</summary>
+        public override void Visit(IOperation? operation)
+        {
+            if (operation is null || (held.Count == 0 && !ContainsLockSite(operation.Syntax.Span)))
+            {
+                return;
+            }
+
+            base.Visit(operation);
+        }
+
+        private bool ContainsLockSite(Microsoft.CodeAnalysis.Text.TextSpan span)
+        {
+            foreach (var site in lockSites)
+            {
+                if (span.Contains(site))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         public override void VisitBlock(IBlockOperation operation)

@@ -92,10 +92,9 @@ public sealed class ParallelLoopFixer : CodeFixProvider
         private readonly SemanticModel model;
         private readonly INamedTypeSymbol valueTask;
         private readonly INamedTypeSymbol cancellationToken;
-        private readonly CancellationToken analysisCancellation;
 
         private Plan(InvocationExpressionSyntax invocation, string asyncMethodName, IReadOnlyList<ExpressionSyntax> leadingArguments, ExpressionSyntax? optionsOrToken,
-            ExpressionSyntax body, SemanticModel model, INamedTypeSymbol valueTask, INamedTypeSymbol cancellationToken, CancellationToken analysisCancellation)
+            ExpressionSyntax body, SemanticModel model, INamedTypeSymbol valueTask, INamedTypeSymbol cancellationToken)
         {
             this.invocation = invocation;
             AsyncMethodName = asyncMethodName;
@@ -105,7 +104,6 @@ public sealed class ParallelLoopFixer : CodeFixProvider
             this.model = model;
             this.valueTask = valueTask;
             this.cancellationToken = cancellationToken;
-            this.analysisCancellation = analysisCancellation;
         }
 
         public string AsyncMethodName { get; }
@@ -158,7 +156,7 @@ public sealed class ParallelLoopFixer : CodeFixProvider
                 ? arguments[leadingCount]
                 : AwaitInsertion.FindCancellationToken(invocation, model, cancellationToken) is { } tokenName ? AwaitInsertion.Identifier(tokenName) : null;
             return new Plan(invocation, asyncName, arguments.Take(leadingCount).ToList(), optionsOrToken, arguments[arguments.Length - 1],
-                model, valueTask, token, cancellationToken);
+                model, valueTask, token);
         }
 
         public SyntaxNode Build(SyntaxGenerator generator)
