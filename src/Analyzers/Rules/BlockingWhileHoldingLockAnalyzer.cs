@@ -46,44 +46,70 @@ public sealed class BlockingWhileHoldingLockAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationBlockAction(blockContext => AnalyzeBlock(blockContext, types));
+            start.RegisterOperationAction(operationContext => AnalyzeLockSite(operationContext, types), OperationKind.Lock, OperationKind.Invocation);
         });
     }
 
-    private static void AnalyzeBlock(OperationBlockAnalysisContext context, WellKnownTypes types)
+    /// <summary>
+    /// Triggered by the code that takes a lock, so bodies without one cost a name comparison per call. The first lock site of a
+    /// function body walks that body once; later sites in the same body return at once, so each call is reported once.
+    /// </summary>
+    private static void AnalyzeLockSite(OperationAnalysisContext context, WellKnownTypes types)
     {
-        foreach (var block in context.OperationBlocks)
+        var site = context.Operation;
+        if (site is IInvocationOperation invocation && !TakesLock(invocation, types))
         {
-            // Cheap syntactic filter: most bodies take no lock at all, and walking them would be wasted work.
-            var lockSites = FindLockSites(block.Syntax);
-            if (lockSites is null)
-            {
-                continue;
-            }
-
-            if (TestCode.ShouldSkip(context.OwningSymbol, context.Options, block.Syntax.SyntaxTree))
-            {
-                return;
-            }
-
-            new LockRegionWalker(context, types, lockSites).Visit(block);
+            return;
         }
+
+        var root = FunctionRoot(site);
+        var first = FirstLockSite(root, types);
+        if (first is null || first.Syntax != site.Syntax || first.Kind != site.Kind
+            || TestCode.ShouldSkip(context.ContainingSymbol, context.Options, site.Syntax.SyntaxTree))
+        {
+            return;
+        }
+
+        new LockRegionWalker(context.ReportDiagnostic, types).Visit(root);
     }
 
-    /// <summary>Positions of the tokens that can take a lock (<c>lock</c>, <c>Enter</c>, <c>TryEnter</c>, <c>EnterScope</c>), or null when there are none.</summary>
-    private static List<int>? FindLockSites(SyntaxNode node)
+    /// <summary>The body of the innermost function (method, accessor, lambda, local function) or initializer around the operation.</summary>
+    private static IOperation FunctionRoot(IOperation operation)
     {
-        List<int>? sites = null;
-        foreach (var token in node.DescendantTokens())
+        var current = operation;
+        while (current.Parent is { } parent && parent is not (IAnonymousFunctionOperation or ILocalFunctionOperation))
         {
-            if (token.IsKind(SyntaxKind.LockKeyword)
-                || (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText is "Enter" or "TryEnter" or "EnterScope"))
+            current = parent;
+        }
+
+        return current;
+    }
+
+    private static IOperation? FirstLockSite(IOperation root, WellKnownTypes types)
+    {
+        foreach (var operation in LongWork.InFunction(root))
+        {
+            if (operation is ILockOperation || (operation is IInvocationOperation invocation && TakesLock(invocation, types)))
             {
-                (sites ??= new List<int>()).Add(token.SpanStart);
+                return operation;
             }
         }
 
-        return sites;
+        return null;
+    }
+
+    /// <summary><c>Monitor.Enter/TryEnter</c>, or <c>Enter/TryEnter/EnterScope</c> on a <c>System.Threading.Lock</c>.</summary>
+    private static bool TakesLock(IInvocationOperation invocation, WellKnownTypes types)
+    {
+        var method = invocation.TargetMethod;
+        return method.Name switch
+        {
+            "Enter" or "TryEnter" => method.IsStatic
+                ? WellKnownTypes.Is(method.ContainingType, types.Monitor)
+                : WellKnownTypes.Is(method.ContainingType, types.Lock),
+            "EnterScope" => !method.IsStatic && WellKnownTypes.Is(method.ContainingType, types.Lock),
+            _ => false,
+        };
     }
 
     /// <summary>
@@ -94,41 +120,15 @@ public sealed class BlockingWhileHoldingLockAnalyzer : DiagnosticAnalyzer
     /// </summary>
     private sealed class LockRegionWalker : OperationWalker
     {
-        private readonly OperationBlockAnalysisContext context;
+        private readonly System.Action<Diagnostic> report;
         private readonly WellKnownTypes types;
-        private readonly List<int> lockSites;
         private List<HeldLock> held = new();
         private int blockDepth;
 
-        public LockRegionWalker(OperationBlockAnalysisContext context, WellKnownTypes types, List<int> lockSites)
+        public LockRegionWalker(System.Action<Diagnostic> report, WellKnownTypes types)
         {
-            this.context = context;
+            this.report = report;
             this.types = types;
-            this.lockSites = lockSites;
-        }
-
-        /// <summary>While no lock is held, only the paths to code that can take one need walking.</summary>
-        public override void Visit(IOperation? operation)
-        {
-            if (operation is null || (held.Count == 0 && !ContainsLockSite(operation.Syntax.Span)))
-            {
-                return;
-            }
-
-            base.Visit(operation);
-        }
-
-        private bool ContainsLockSite(Microsoft.CodeAnalysis.Text.TextSpan span)
-        {
-            foreach (var site in lockSites)
-            {
-                if (span.Contains(site))
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
 
         public override void VisitBlock(IBlockOperation operation)
@@ -253,19 +253,14 @@ public sealed class BlockingWhileHoldingLockAnalyzer : DiagnosticAnalyzer
         {
         }
 
-        public override void VisitAnonymousFunction(IAnonymousFunctionOperation operation) => VisitDeferred(() => base.VisitAnonymousFunction(operation));
-
-        public override void VisitLocalFunction(ILocalFunctionOperation operation) => VisitDeferred(() => base.VisitLocalFunction(operation));
-
-        /// <summary>A lambda or local function body runs later, not while the enclosing lock is held; it can take its own locks.</summary>
-        private void VisitDeferred(System.Action visit)
+        // A lambda or local function body runs later, not while the enclosing lock is held. Its own locks are walked from
+        // its own first lock site.
+        public override void VisitAnonymousFunction(IAnonymousFunctionOperation operation)
         {
-            var saved = held;
-            var savedDepth = blockDepth;
-            held = new List<HeldLock>();
-            visit();
-            held = saved;
-            blockDepth = savedDepth;
+        }
+
+        public override void VisitLocalFunction(ILocalFunctionOperation operation)
+        {
         }
 
         private void CheckBlocking(IOperation operation)
@@ -296,7 +291,7 @@ public sealed class BlockingWhileHoldingLockAnalyzer : DiagnosticAnalyzer
                 }
             }
 
-            context.ReportDiagnostic(Diagnostic.Create(Rule, operation.Syntax.GetLocation(), CallName(operation), lockName));
+            report(Diagnostic.Create(Rule, operation.Syntax.GetLocation(), CallName(operation), lockName));
         }
 
         private void Release(string name)
