@@ -39,6 +39,10 @@ public sealed class WellKnownTypes
         Interlocked = compilation.GetTypeByMetadataName("System.Threading.Interlocked");
         Parallel = compilation.GetTypeByMetadataName("System.Threading.Tasks.Parallel");
         ParallelEnumerable = compilation.GetTypeByMetadataName("System.Linq.ParallelEnumerable");
+        ParallelQuery = compilation.GetTypeByMetadataName("System.Linq.ParallelQuery");
+        Enumerable = compilation.GetTypeByMetadataName("System.Linq.Enumerable");
+        TaskFactoryOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.TaskFactory`1");
+        CancellationTokenSource = compilation.GetTypeByMetadataName("System.Threading.CancellationTokenSource");
         BlockingCollectionOfT = compilation.GetTypeByMetadataName("System.Collections.Concurrent.BlockingCollection`1");
         MemoryStream = compilation.GetTypeByMetadataName("System.IO.MemoryStream");
         StringReader = compilation.GetTypeByMetadataName("System.IO.StringReader");
@@ -78,6 +82,10 @@ public sealed class WellKnownTypes
     public INamedTypeSymbol? Interlocked { get; }
     public INamedTypeSymbol? Parallel { get; }
     public INamedTypeSymbol? ParallelEnumerable { get; }
+    public INamedTypeSymbol? ParallelQuery { get; }
+    public INamedTypeSymbol? Enumerable { get; }
+    public INamedTypeSymbol? TaskFactoryOfT { get; }
+    public INamedTypeSymbol? CancellationTokenSource { get; }
     public INamedTypeSymbol? BlockingCollectionOfT { get; }
     public INamedTypeSymbol? MemoryStream { get; }
     public INamedTypeSymbol? StringReader { get; }
