@@ -70,7 +70,7 @@ public sealed class BlockingWhileHoldingLockAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        new LockRegionWalker(context.ReportDiagnostic, types).Visit(root);
+        new LockRegionWalker(context.ReportDiagnostic, types, context.CancellationToken).Visit(root);
     }
 
     /// <summary>The body of the innermost function (method, accessor, lambda, local function) or initializer around the operation.</summary>
@@ -122,13 +122,15 @@ public sealed class BlockingWhileHoldingLockAnalyzer : DiagnosticAnalyzer
     {
         private readonly System.Action<Diagnostic> report;
         private readonly WellKnownTypes types;
+        private readonly System.Threading.CancellationToken cancellationToken;
         private List<HeldLock> held = new();
         private int blockDepth;
 
-        public LockRegionWalker(System.Action<Diagnostic> report, WellKnownTypes types)
+        public LockRegionWalker(System.Action<Diagnostic> report, WellKnownTypes types, System.Threading.CancellationToken cancellationToken)
         {
             this.report = report;
             this.types = types;
+            this.cancellationToken = cancellationToken;
         }
 
         public override void VisitBlock(IBlockOperation operation)
@@ -266,6 +268,15 @@ public sealed class BlockingWhileHoldingLockAnalyzer : DiagnosticAnalyzer
         private void CheckBlocking(IOperation operation)
         {
             if (held.Count == 0 || !LongWork.IsBlocking(operation, types))
+            {
+                return;
+            }
+
+            // A wait on a task that is known to be complete (after an await, behind an IsCompleted guard, ...) returns at once,
+            // so it does not hold the lock any longer: the same facts TG1001 uses.
+            if (BlockingCalls.Classify(operation, types) == BlockingCallKind.TaskWait
+                && TaskWaits.GetWaitedTask(operation, types) is { } task
+                && TaskCompletionFacts.IsKnownComplete(task, types, cancellationToken))
             {
                 return;
             }

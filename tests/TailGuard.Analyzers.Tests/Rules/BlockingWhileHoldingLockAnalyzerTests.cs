@@ -30,6 +30,54 @@ public sealed class BlockingWhileHoldingLockAnalyzerTests
     }
 
     [Fact]
+    public async Task Result_of_a_task_known_complete_inside_a_lock_is_not_reported()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+            class Cache
+            {
+                private readonly object _gate = new();
+                public int Get(Task<int> load)
+                {
+                    lock (_gate)
+                    {
+                        if (load.IsCompletedSuccessfully)
+                        {
+                            return load.Result;
+                        }
+
+                        return -1;
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Result_behind_a_guard_on_another_task_inside_a_lock_is_reported()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System.Threading.Tasks;
+            class Cache
+            {
+                private readonly object _gate = new();
+                public int Get(Task<int> load, Task<int> other)
+                {
+                    lock (_gate)
+                    {
+                        if (other.IsCompletedSuccessfully)
+                        {
+                            return {|TG1006:load.Result|};
+                        }
+
+                        return -1;
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Every_blocking_shape_inside_a_lock_is_reported_in_sync_code()
     {
         await Verify.VerifyAnalyzerAsync("""
@@ -39,17 +87,18 @@ public sealed class BlockingWhileHoldingLockAnalyzerTests
             class Store
             {
                 private readonly object _gate = new();
-                public void Save(Task pending, Stream stream, byte[] buffer, SemaphoreSlim semaphore, ManualResetEventSlim ready)
+                public void Save(Task pending, Task flushed, Task[] batch, Stream stream, byte[] buffer, SemaphoreSlim semaphore, ManualResetEventSlim ready)
                 {
                     lock (_gate)
                     {
+                        // Distinct tasks: a second wait on one already waited for returns at once (the TG1001 facts).
                         {|TG1006:pending.Wait()|};
-                        {|TG1006:pending.GetAwaiter().GetResult()|};
+                        {|TG1006:flushed.GetAwaiter().GetResult()|};
                         {|TG1006:Thread.Sleep(10)|};
                         {|TG1006:stream.Write(buffer, 0, buffer.Length)|};
                         {|TG1006:semaphore.Wait()|};
                         {|TG1006:ready.Wait()|};
-                        {|TG1006:Task.WaitAll(pending)|};
+                        {|TG1006:Task.WaitAll(batch)|};
                     }
                 }
             }
