@@ -25,12 +25,23 @@ public sealed class HalfTypedCodeTests(ITestOutputHelper output)
         .Select(type => (DiagnosticAnalyzer)Activator.CreateInstance(type)!)
         .ToImmutableArray();
 
-    // Shared reference sets: compilations derived from these reuse the loaded assembly symbols. The ASP.NET Core references
-    // (a hundred more assemblies to merge namespaces over) are only added for snippets that use them.
-    private static readonly Lazy<CSharpCompilation> Library = new(() => CreateBase(OutputKind.DynamicallyLinkedLibrary, aspNetCore: false));
-    private static readonly Lazy<CSharpCompilation> Program = new(() => CreateBase(OutputKind.ConsoleApplication, aspNetCore: false));
-    private static readonly Lazy<CSharpCompilation> WebLibrary = new(() => CreateBase(OutputKind.DynamicallyLinkedLibrary, aspNetCore: true));
-    private static readonly Lazy<CSharpCompilation> WebProgram = new(() => CreateBase(OutputKind.ConsoleApplication, aspNetCore: true));
+    // Binding a small snippet against all ~250 reference assemblies costs far more than analyzing it (every compilation merges
+    // the namespaces of every reference). So each snippet's cuts are compiled against the references that the whole snippet
+    // really uses, plus the assemblies that define the types the analyzers look up; compilations with the same set derive
+    // from one base compilation and so share the loaded assembly symbols.
+    private static readonly string[] AnalyzerTypeAssemblies =
+    [
+        "System.Runtime", "System.Threading", "System.Threading.Thread", "System.Threading.ThreadPool", "System.Threading.Tasks.Parallel",
+        "System.Collections", "System.Collections.Concurrent", "System.Linq", "System.Linq.Parallel", "System.IO", "System.Console",
+        "System.Net.Http", "System.Data.Common", "System.Text.Json", "System.Memory", "System.Runtime.InteropServices",
+    ];
+
+    private static readonly ImmutableArray<MetadataReference> AllReferences = TestReferences.Net100.AddRange(TestReferences.AspNetCore);
+    private static readonly ImmutableArray<MetadataReference> CoreReferences = AllReferences
+        .Where(r => AnalyzerTypeAssemblies.Contains(AssemblyName(r), StringComparer.Ordinal))
+        .ToImmutableArray();
+
+    private static readonly ConcurrentDictionary<string, Lazy<CSharpCompilation>> Bases = new(StringComparer.Ordinal);
 
     private static readonly AnalyzerOptions DefaultOptions = new([]);
     private static readonly AnalyzerOptions TestCodeIncluded = new([], new DictionaryOptionsProvider(new Dictionary<string, string>
@@ -53,6 +64,7 @@ public sealed class HalfTypedCodeTests(ITestOutputHelper output)
     public void Every_analyzer_and_the_snippets_of_every_rule_test_are_found()
     {
         Assert.Contains(Analyzers, a => a is InducedGarbageCollectionAnalyzer);
+        Assert.Equal(AnalyzerTypeAssemblies.Length, CoreReferences.Length);
         var ruleTests = TestSnippets.SourceFiles().Where(f => f.StartsWith("Rules/", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(ruleTests);
         foreach (var file in ruleTests)
@@ -85,7 +97,7 @@ public sealed class HalfTypedCodeTests(ITestOutputHelper output)
     [Fact]
     public async Task A_throwing_analyzer_is_caught()
     {
-        var failures = await AnalyzeAsync("class C { void M() { M(); } }", DefaultOptions, [new ThrowingAnalyzer()]);
+        var failures = await AnalyzeAsync(BaseFor("class C { }"), "class C { void M() { M(); } }", DefaultOptions, [new ThrowingAnalyzer()]);
         Assert.Contains(failures, f => f.Contains(nameof(ThrowingAnalyzer), StringComparison.Ordinal)
             && f.Contains("half-typed", StringComparison.Ordinal));
     }
@@ -95,11 +107,15 @@ public sealed class HalfTypedCodeTests(ITestOutputHelper output)
     public async Task No_analyzer_throws_on_half_typed_snippets_from(string testFile)
     {
         var stopwatch = Stopwatch.StartNew();
+        var cpu = Environment.CpuUsage.TotalTime;
         var snippets = TestSnippets.FromFile(testFile);
-        var inputs = snippets.SelectMany(s => HalfTypedCode.Cuts(s, ParseOptions).Select(cut => (Text: cut, Options: DefaultOptions)))
-            .Concat(snippets.Select(s => (Text: s, Options: TestCodeIncluded)))
-            .Distinct()
-            .ToList();
+        var inputs = new List<(string Text, AnalyzerOptions Options, CSharpCompilation Base)>();
+        foreach (var snippet in snippets)
+        {
+            var baseCompilation = BaseFor(snippet);
+            inputs.AddRange(HalfTypedCode.Cuts(snippet, ParseOptions).Select(cut => (cut, DefaultOptions, baseCompilation)));
+            inputs.Add((snippet, TestCodeIncluded, baseCompilation));
+        }
 
         var failures = new ConcurrentBag<string>();
         await Parallel.ForEachAsync(
@@ -107,29 +123,22 @@ public sealed class HalfTypedCodeTests(ITestOutputHelper output)
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount },
             async (input, _) =>
             {
-                foreach (var failure in await AnalyzeAsync(input.Text, input.Options, Analyzers))
+                foreach (var failure in await AnalyzeAsync(input.Base, input.Text, input.Options, Analyzers))
                 {
                     failures.Add(failure);
                 }
             });
 
-        output.WriteLine($"{Analyzers.Length} analyzers, {snippets.Count} snippets, {inputs.Count} inputs, {stopwatch.Elapsed.TotalSeconds:F1} s");
+        output.WriteLine($"{Analyzers.Length} analyzers, {snippets.Count} snippets, {inputs.Count} inputs, {stopwatch.Elapsed.TotalSeconds:F1} s "
+            + $"({(Environment.CpuUsage.TotalTime - cpu).TotalSeconds:F1} s CPU in the process); reference sets: "
+            + string.Join(", ", inputs.Select(i => i.Base).Distinct().Select(b => b.References.Count())));
         Assert.True(failures.IsEmpty, $"{failures.Count} analyzer failure(s) over {inputs.Count} inputs:\n\n" + string.Join("\n\n", failures.Take(5)));
     }
 
-    private static async Task<IReadOnlyList<string>> AnalyzeAsync(string text, AnalyzerOptions options, ImmutableArray<DiagnosticAnalyzer> analyzers)
+    private static async Task<IReadOnlyList<string>> AnalyzeAsync(
+        CSharpCompilation baseCompilation, string text, AnalyzerOptions options, ImmutableArray<DiagnosticAnalyzer> analyzers)
     {
-        var tree = CSharpSyntaxTree.ParseText(text, ParseOptions, path: "/HalfTyped.cs");
-        var hasTopLevelStatements = tree.GetRoot().ChildNodes().OfType<GlobalStatementSyntax>().Any();
-        var web = text.Contains("Microsoft.AspNetCore", StringComparison.Ordinal) || text.Contains("Microsoft.Extensions", StringComparison.Ordinal);
-        var baseCompilation = (hasTopLevelStatements, web) switch
-        {
-            (false, false) => Library.Value,
-            (true, false) => Program.Value,
-            (false, true) => WebLibrary.Value,
-            (true, true) => WebProgram.Value,
-        };
-        var compilation = baseCompilation.AddSyntaxTrees(tree);
+        var compilation = baseCompilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(text, ParseOptions, path: "/HalfTyped.cs"));
 
         var exceptions = new ConcurrentBag<string>();
         var withAnalyzers = compilation.WithAnalyzers(analyzers, new CompilationWithAnalyzersOptions(
@@ -156,11 +165,31 @@ public sealed class HalfTypedCodeTests(ITestOutputHelper output)
         return failures;
     }
 
-    private static CSharpCompilation CreateBase(OutputKind kind, bool aspNetCore)
+    /// <summary>A base compilation with the references that <paramref name="snippet"/> uses and the analyzers' type assemblies.</summary>
+    private static CSharpCompilation BaseFor(string snippet)
+    {
+        var tree = CSharpSyntaxTree.ParseText(snippet, ParseOptions, path: "/HalfTyped.cs");
+        var kind = tree.GetRoot().ChildNodes().OfType<GlobalStatementSyntax>().Any() ? OutputKind.ConsoleApplication : OutputKind.DynamicallyLinkedLibrary;
+        var used = Bases.GetOrAdd("all:" + kind, _ => new(() => Create(kind, AllReferences))).Value
+            .AddSyntaxTrees(tree)
+            .GetUsedAssemblyReferences();
+        var references = CoreReferences.Union(used).Distinct().OrderBy(r => r.Display, StringComparer.Ordinal).ToImmutableArray();
+        var key = kind + ":" + string.Join('|', references.Select(r => r.Display));
+        return Bases.GetOrAdd(key, _ => new(() => Create(kind, references))).Value;
+    }
+
+    /// <summary>"System.Runtime (net100)" for the reference packages, a file path for the shared framework.</summary>
+    private static string AssemblyName(MetadataReference reference)
+    {
+        var display = reference.Display ?? string.Empty;
+        return display.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? Path.GetFileNameWithoutExtension(display) : display.Split(' ')[0];
+    }
+
+    private static CSharpCompilation Create(OutputKind kind, ImmutableArray<MetadataReference> references)
     {
         var compilation = CSharpCompilation.Create(
             "HalfTyped",
-            references: aspNetCore ? TestReferences.Net100.AddRange(TestReferences.AspNetCore) : TestReferences.Net100,
+            references: references,
             options: new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable, optimizationLevel: OptimizationLevel.Release));
 
         // Binds the references once, before compilations are derived from this one in parallel.
