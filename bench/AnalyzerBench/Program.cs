@@ -76,10 +76,11 @@ internal sealed record Settings(int Lines, int Iterations, bool DotnetBuild, int
 }
 
 /// <summary>
-/// Side by side in one process, alternating, single-threaded on both sides so that the figures are CPU work rather than
+/// Side by side in one process, alternating, single-threaded everywhere so that the figures are CPU work rather than
 /// scheduling luck on a shared machine: (1) the compile, Emit of the whole corpus; (2) the analyzer driver with all TailGuard
-/// analyzers, with per-analyzer execution times from the driver's telemetry; (3) the same driver with one no-op analyzer,
-/// the cost any project already pays for the SDK's own analyzers. Medians over the iterations.
+/// analyzers, with per-analyzer execution times from the driver's telemetry; (3) the driver with a no-op symbol analyzer,
+/// which any project pays for the SDK's own analyzers; (4) the driver with a no-op invocation analyzer, which also pays for
+/// the IOperation trees that every operation-based analyzer (TailGuard's and the SDK's) shares. Medians over the iterations.
 /// </summary>
 internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, ImmutableArray<DiagnosticAnalyzer> analyzers)
 {
@@ -87,31 +88,38 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
 
     private readonly ImmutableArray<MetadataReference> _references = References();
 
+    /// <summary>Wall and process CPU milliseconds of one measured step.</summary>
+    public sealed record Cost(double WallMs, double CpuMs)
+    {
+        public override string ToString() => $"{WallMs:F0} ms wall / {CpuMs:F0} ms CPU";
+    }
+
     public sealed record Results(
         double ParseMs,
-        double CompileMs,
-        double DriverWithTailGuardMs,
-        double DriverNoOpMs,
+        Cost Compile,
+        Cost DriverTailGuard,
+        Cost DriverSymbols,
+        Cost DriverOperations,
         double TailGuardAnalyzerMs,
         IReadOnlyDictionary<string, double> PerAnalyzerMs,
         IReadOnlyDictionary<string, int> DiagnosticsById,
         int Errors,
-        int Iterations,
-        double CompileCpuMs,
-        double DriverWithTailGuardCpuMs,
-        double DriverNoOpCpuMs)
+        int Iterations)
     {
-        public double CpuOverheadPercent => 100 * (DriverWithTailGuardCpuMs - DriverNoOpCpuMs) / CompileCpuMs;
+        /// <summary>The headline: the analyzers' own execution time (what csc's ReportAnalyzer shows) over parse + compile.</summary>
+        public double OverheadPercent => 100 * TailGuardAnalyzerMs / (ParseMs + Compile.WallMs);
 
-        public double OverheadPercent => 100 * TailGuardAnalyzerMs / (ParseMs + CompileMs);
+        /// <summary>Driver CPU with TailGuard beyond the driver with a no-op operation analyzer: TailGuard's own cost.</summary>
+        public double CpuBeyondOperationsPercent => 100 * (DriverTailGuard.CpuMs - DriverOperations.CpuMs) / Compile.CpuMs;
 
-        public double WallOverheadPercent => 100 * (DriverWithTailGuardMs - DriverNoOpMs) / (ParseMs + CompileMs);
+        /// <summary>Driver CPU with TailGuard beyond a symbol-only driver: includes building the IOperation trees.</summary>
+        public double CpuBeyondSymbolsPercent => 100 * (DriverTailGuard.CpuMs - DriverSymbols.CpuMs) / Compile.CpuMs;
 
         public string Summary(int lines) =>
-            $"parse {ParseMs:F0} ms, compile {CompileMs:F0} ms; TailGuard analyzers {TailGuardAnalyzerMs:F0} ms "
+            $"parse {ParseMs:F0} ms, compile {Compile.WallMs:F0} ms; TailGuard analyzers {TailGuardAnalyzerMs:F0} ms "
             + $"({TailGuardAnalyzerMs * 10_000 / lines:F1} ms per 10,000 lines, {OverheadPercent:F2}% of compile); "
-            + $"driver wall with TailGuard {DriverWithTailGuardMs:F0} ms vs no-op {DriverNoOpMs:F0} ms ({WallOverheadPercent:F2}%); "
-            + $"CPU: compile {CompileCpuMs:F0} ms, driver with TailGuard {DriverWithTailGuardCpuMs:F0} ms vs no-op {DriverNoOpCpuMs:F0} ms ({CpuOverheadPercent:F2}%); errors {Errors}";
+            + $"CPU: compile {Compile.CpuMs:F0} ms, driver with TailGuard {DriverTailGuard.CpuMs:F0} ms, no-op operations {DriverOperations.CpuMs:F0} ms "
+            + $"({CpuBeyondOperationsPercent:F2}%), no-op symbols {DriverSymbols.CpuMs:F0} ms ({CpuBeyondSymbolsPercent:F2}%); errors {Errors}";
     }
 
     public Results Run(int iterations)
@@ -119,7 +127,7 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
         var texts = corpus.Select(f => (f.Path, Text: Microsoft.CodeAnalysis.Text.SourceText.From(f.Text, Encoding.UTF8))).ToList();
         Console.WriteLine("Warming up...");
         var trees = Parse(texts, out _);
-        var warm = Compile(trees, out var errors);
+        var errors = Compile(trees).Errors;
         if (errors.Count > 0)
         {
             Console.Error.WriteLine($"The corpus has {errors.Count} compile errors, first ones:");
@@ -129,17 +137,15 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
             }
         }
 
-        _ = Analyze(warm.Compilation, analyzers);
-        _ = Analyze(Create(trees), [new NoOpAnalyzer()]);
+        _ = Analyze(Create(trees), analyzers);
+        _ = Analyze(Create(trees), [new NoOpAnalyzer(operations: true)]);
 
         var parse = new List<double>();
-        var compile = new List<double>();
-        var withTailGuard = new List<double>();
-        var noOp = new List<double>();
-        var compileCpu = new List<double>();
-        var withTailGuardCpu = new List<double>();
-        var noOpCpu = new List<double>();
-        var tailGuard = new List<double>();
+        var compile = new List<Cost>();
+        var tailGuard = new List<Cost>();
+        var symbols = new List<Cost>();
+        var operations = new List<Cost>();
+        var tailGuardAnalyzers = new List<double>();
         var perAnalyzer = analyzers.ToDictionary(a => a.GetType().Name, _ => new List<double>());
         var diagnostics = new Dictionary<string, int>();
         for (var i = 0; i < iterations; i++)
@@ -147,52 +153,51 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
             // Fresh trees and compilations each time: nothing bound is shared between the measured runs.
             trees = Parse(texts, out var parseMs);
             parse.Add(parseMs);
-            var runs = new List<Action>
+            var steps = new List<Action>
             {
-                () =>
+                () => compile.Add(Measure(() => Compile(trees))),
+                () => tailGuard.Add(Measure(() =>
                 {
-                    var cpu = Environment.CpuUsage.TotalTime;
-                    compile.Add(Compile(trees, out _).Milliseconds);
-                    compileCpu.Add((Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds);
-                },
-                () =>
-                {
-                    var cpu = Environment.CpuUsage.TotalTime;
                     var run = Analyze(Create(trees), analyzers);
-                    withTailGuardCpu.Add((Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds);
-                    withTailGuard.Add(run.WallMs);
-                    tailGuard.Add(run.PerAnalyzer.Values.Sum());
+                    tailGuardAnalyzers.Add(run.PerAnalyzer.Values.Sum());
                     foreach (var (name, ms) in run.PerAnalyzer)
                     {
                         perAnalyzer[name].Add(ms);
                     }
 
                     diagnostics = run.Diagnostics;
-                },
-                () =>
-                {
-                    var cpu = Environment.CpuUsage.TotalTime;
-                    noOp.Add(Analyze(Create(trees), [new NoOpAnalyzer()]).WallMs);
-                    noOpCpu.Add((Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds);
-                },
+                })),
+                () => symbols.Add(Measure(() => Analyze(Create(trees), [new NoOpAnalyzer(operations: false)]))),
+                () => operations.Add(Measure(() => Analyze(Create(trees), [new NoOpAnalyzer(operations: true)]))),
             };
 
-            // Rotate the order so that no side always runs first after a parse (GC and cache state).
-            for (var j = 0; j < runs.Count; j++)
+            // Rotate the order so that no step always runs first after a parse (GC and cache state).
+            for (var j = 0; j < steps.Count; j++)
             {
-                runs[(i + j) % runs.Count]();
+                steps[(i + j) % steps.Count]();
             }
 
-            Console.WriteLine($"  iteration {i + 1}/{iterations}: parse {parse[^1]:F0} ms, compile {compile[^1]:F0} ms, "
-                + $"TailGuard analyzers {tailGuard[^1]:F0} ms, driver {withTailGuard[^1]:F0} ms vs no-op {noOp[^1]:F0} ms; "
-                + $"CPU compile {compileCpu[^1]:F0} ms, driver {withTailGuardCpu[^1]:F0} ms vs no-op {noOpCpu[^1]:F0} ms");
+            Console.WriteLine($"  iteration {i + 1}/{iterations}: parse {parse[^1]:F0} ms, compile {compile[^1]}, TailGuard analyzers {tailGuardAnalyzers[^1]:F0} ms; "
+                + $"driver with TailGuard {tailGuard[^1]}, no-op operations {operations[^1]}, no-op symbols {symbols[^1]}");
         }
 
         return new Results(
-            Median(parse), Median(compile), Median(withTailGuard), Median(noOp), Median(tailGuard),
+            Median(parse), Median(compile), Median(tailGuard), Median(symbols), Median(operations), Median(tailGuardAnalyzers),
             perAnalyzer.ToDictionary(p => p.Key, p => Median(p.Value)),
-            diagnostics, errors.Count, iterations, Median(compileCpu), Median(withTailGuardCpu), Median(noOpCpu));
+            diagnostics, errors.Count, iterations);
     }
+
+    private static Cost Measure(Action step)
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        var cpu = Environment.CpuUsage.TotalTime;
+        var stopwatch = Stopwatch.StartNew();
+        step();
+        return new Cost(stopwatch.Elapsed.TotalMilliseconds, (Environment.CpuUsage.TotalTime - cpu).TotalMilliseconds);
+    }
+
+    private static Cost Measure<T>(Func<T> step) => Measure(() => { _ = step(); });
 
     private static List<SyntaxTree> Parse(List<(string Path, Microsoft.CodeAnalysis.Text.SourceText Text)> texts, out double ms)
     {
@@ -218,18 +223,15 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
                 nullableContextOptions: NullableContextOptions.Enable,
                 concurrentBuild: false));
 
-    private (CSharpCompilation Compilation, double Milliseconds) Compile(IEnumerable<SyntaxTree> trees, out List<Diagnostic> errors)
+    private (CSharpCompilation Compilation, List<Diagnostic> Errors) Compile(IEnumerable<SyntaxTree> trees)
     {
         var compilation = Create(trees);
         using var pe = new MemoryStream();
-        var stopwatch = Stopwatch.StartNew();
         var result = compilation.Emit(pe);
-        var ms = stopwatch.Elapsed.TotalMilliseconds;
-        errors = result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList();
-        return (compilation, ms);
+        return (compilation, result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList());
     }
 
-    private static (double WallMs, Dictionary<string, double> PerAnalyzer, Dictionary<string, int> Diagnostics) Analyze(
+    private static (Dictionary<string, double> PerAnalyzer, Dictionary<string, int> Diagnostics) Analyze(
         Compilation compilation, ImmutableArray<DiagnosticAnalyzer> set)
     {
         var withAnalyzers = compilation.WithAnalyzers(set, new CompilationWithAnalyzersOptions(
@@ -237,14 +239,12 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
             onAnalyzerException: (ex, analyzer, _) => Console.Error.WriteLine($"{analyzer.GetType().Name} threw: {ex}"),
             concurrentAnalysis: false,
             logAnalyzerExecutionTime: true));
-        var stopwatch = Stopwatch.StartNew();
         var diagnostics = withAnalyzers.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
-        var wall = stopwatch.Elapsed.TotalMilliseconds;
         var perAnalyzer = set.ToDictionary(
             a => a.GetType().Name,
             a => withAnalyzers.GetAnalyzerTelemetryInfoAsync(a, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
         var byId = diagnostics.GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.Count());
-        return (wall, perAnalyzer, byId);
+        return (perAnalyzer, byId);
     }
 
     private static SyntaxTree GlobalUsings() => CSharpSyntaxTree.ParseText("""
@@ -273,11 +273,17 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
         var sorted = values.Order().ToList();
         return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
+
+    private static Cost Median(List<Cost> values) => new(Median(values.Select(v => v.WallMs).ToList()), Median(values.Select(v => v.CpuMs).ToList()));
 }
 
-/// <summary>An analyzer that asks for every named type and does nothing: it makes the driver run, as any project's SDK analyzers do.</summary>
-#pragma warning disable RS1001, RS1025, RS1026, RS1036, RS1038, RS1041, RS2008 // A measuring stick, never shipped.
-internal sealed class NoOpAnalyzer : DiagnosticAnalyzer
+/// <summary>
+/// A measuring stick that reports nothing. With <c>operations: false</c> it asks for every named type, making the driver run
+/// as the SDK's analyzers do in any project; with <c>operations: true</c> it asks for every invocation, so the driver also
+/// builds the IOperation trees of every method body, a cost all operation-based analyzers share.
+/// </summary>
+#pragma warning disable RS1001, RS1025, RS1026, RS1036, RS1038, RS1041, RS2008 // Never shipped.
+internal sealed class NoOpAnalyzer(bool operations) : DiagnosticAnalyzer
 {
     private static readonly DiagnosticDescriptor Rule = new("NOOP0001", "No-op", "No-op", "Bench", DiagnosticSeverity.Hidden, true);
 
@@ -286,7 +292,14 @@ internal sealed class NoOpAnalyzer : DiagnosticAnalyzer
     public override void Initialize(AnalysisContext context)
     {
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterSymbolAction(_ => { }, SymbolKind.NamedType);
+        if (operations)
+        {
+            context.RegisterOperationAction(_ => { }, OperationKind.Invocation);
+        }
+        else
+        {
+            context.RegisterSymbolAction(_ => { }, SymbolKind.NamedType);
+        }
     }
 }
 #pragma warning restore RS1001, RS1025, RS1026, RS1036, RS1038, RS1041, RS2008

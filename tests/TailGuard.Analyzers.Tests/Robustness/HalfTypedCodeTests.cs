@@ -65,7 +65,10 @@ public sealed class HalfTypedCodeTests(ITestOutputHelper output)
     {
         Assert.Contains(Analyzers, a => a is InducedGarbageCollectionAnalyzer);
         Assert.Equal(AnalyzerTypeAssemblies.Length, CoreReferences.Length);
-        var ruleTests = TestSnippets.SourceFiles().Where(f => f.StartsWith("Rules/", StringComparison.Ordinal)).ToList();
+        var ruleTests = TestSnippets.SourceFiles()
+            .Where(f => f.StartsWith("Rules/", StringComparison.Ordinal)
+                && File.ReadAllText(Path.Combine(TestSnippets.TestsDirectory, f)).Contains(".Verify", StringComparison.Ordinal))
+            .ToList();
         Assert.NotEmpty(ruleTests);
         foreach (var file in ruleTests)
         {
@@ -82,6 +85,26 @@ public sealed class HalfTypedCodeTests(ITestOutputHelper output)
     {
         Assert.Equal("var x = t.Result; M(y);", TestSnippets.StripMarkup("var x = {|TG1001:t.Result|}; [|M(y)|];"));
         Assert.Equal("a(b);", TestSnippets.StripMarkup("{|#0:a(b)|};"));
+    }
+
+    [Fact]
+    public void Snippets_come_from_raw_verbatim_and_hole_free_interpolated_literals_but_not_editorconfig_text()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "tailguard-snippets-" + Guid.NewGuid().ToString("N") + ".cs");
+        File.WriteAllText(file, "class T\n{\n    async Task A() => await Verify.VerifyAnalyzerAsync(\"\"\"\n        class A { void M() { {|TG4002:System.GC.Collect()|}; } }\n        \"\"\"\n"
+            + "        , editorConfig: \"tailguard.exclude_test_code = false\");\n"
+            + "    async Task B() => await Verify.VerifyAnalyzerAsync(@\"class B { void M() { } }\");\n"
+            + "    async Task C() => await Verify.VerifyAnalyzerAsync($$\"\"\"\n        class C { void M() { } }\n        \"\"\");\n"
+            + "    async Task D() => await Verify.VerifyAnalyzerAsync(\"\"\"\n        TG1003.excluded_methods = System.IO.File.ReadAllText; X.Y\n        \"\"\");\n}\n");
+        try
+        {
+            var snippets = TestSnippets.FromFile(file);
+            Assert.Equal(["class A { void M() { System.GC.Collect(); } }", "class B { void M() { } }", "class C { void M() { } }"], snippets);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
     }
 
     [Fact]

@@ -28,17 +28,13 @@ internal static partial class TestSnippets
         var text = File.ReadAllText(Path.Combine(TestsDirectory, relativePath));
         var root = CSharpSyntaxTree.ParseText(text, new CSharpParseOptions(LanguageVersion.Preview)).GetRoot();
         var snippets = new List<string>();
-        foreach (var literal in root.DescendantNodes().OfType<LiteralExpressionSyntax>())
+        foreach (var literal in root.DescendantNodes().OfType<ExpressionSyntax>())
         {
-            var token = literal.Token;
-            var raw = token.IsKind(SyntaxKind.SingleLineRawStringLiteralToken) || token.IsKind(SyntaxKind.MultiLineRawStringLiteralToken);
-            var verbatim = token.IsKind(SyntaxKind.StringLiteralToken) && token.Text.StartsWith('@');
-            if (!raw && !verbatim)
+            if (Value(literal) is not { } value)
             {
                 continue;
             }
 
-            var value = token.ValueText;
             var passedToVerify = IsVerifyArgument(literal);
             var multiLine = value.Contains('\n', StringComparison.Ordinal);
             if ((passedToVerify || multiLine) && LooksLikeCSharp(value))
@@ -50,6 +46,28 @@ internal static partial class TestSnippets
         return snippets.Distinct(StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>
+    /// The text of a raw or verbatim string literal, or of an interpolated one without holes (<c>$$"""</c> used only so that
+    /// the snippet may contain braces); null for anything else.
+    /// </summary>
+    private static string? Value(ExpressionSyntax expression)
+    {
+        switch (expression)
+        {
+            case LiteralExpressionSyntax { Token: var token }
+                when token.IsKind(SyntaxKind.SingleLineRawStringLiteralToken) || token.IsKind(SyntaxKind.MultiLineRawStringLiteralToken)
+                    || (token.IsKind(SyntaxKind.StringLiteralToken) && token.Text.StartsWith('@')):
+                return token.ValueText;
+            case InterpolatedStringExpressionSyntax interpolated
+                when interpolated.Contents.All(c => c is InterpolatedStringTextSyntax)
+                    && (interpolated.StringStartToken.Text.Contains('@', StringComparison.Ordinal)
+                        || interpolated.StringStartToken.Text.Contains("\"\"\"", StringComparison.Ordinal)):
+                return string.Concat(interpolated.Contents.Cast<InterpolatedStringTextSyntax>().Select(c => c.TextToken.ValueText));
+            default:
+                return null;
+        }
+    }
+
     /// <summary>Removes <c>{|TG1001:</c>, <c>{|#0:</c>, <c>|}</c>, <c>[|</c> and <c>|]</c>, leaving the plain source.</summary>
     public static string StripMarkup(string markup)
     {
@@ -59,7 +77,7 @@ internal static partial class TestSnippets
             .Replace("|]", string.Empty, StringComparison.Ordinal);
     }
 
-    private static bool IsVerifyArgument(LiteralExpressionSyntax literal)
+    private static bool IsVerifyArgument(ExpressionSyntax literal)
     {
         if (literal.Parent is not ArgumentSyntax argument || argument.Parent?.Parent is not InvocationExpressionSyntax invocation)
         {
