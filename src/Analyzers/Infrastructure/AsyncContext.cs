@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -11,6 +12,9 @@ namespace TailGuard.Analyzers;
 /// </summary>
 public static class AsyncContext
 {
+    // Whether top-level statements contain an await is asked once per call site; scan each compilation unit only once.
+    private static readonly ConditionalWeakTable<CompilationUnitSyntax, StrongBox<bool>> TopLevelAwait = new();
+
     /// <summary>The innermost function-like node (method, local function, lambda, accessor, ...) around <paramref name="node"/>.</summary>
     public static SyntaxNode? EnclosingFunction(SyntaxNode node)
     {
@@ -43,7 +47,7 @@ public static class AsyncContext
         LocalFunctionStatementSyntax local => local.Modifiers.Any(SyntaxKind.AsyncKeyword),
         MethodDeclarationSyntax method => method.Modifiers.Any(SyntaxKind.AsyncKeyword),
         // Top-level statements that contain an await compile to an async Main.
-        CompilationUnitSyntax unit => ContainsTopLevelAwait(unit),
+        CompilationUnitSyntax unit => TopLevelAwait.GetValue(unit, static u => new StrongBox<bool>(ContainsTopLevelAwait(u))).Value,
         _ => false,
     };
 

@@ -19,6 +19,18 @@ public static class TaskWaits
             || WellKnownTypes.DerivesFrom(containing, types.TaskOfT);
     }
 
+    /// <summary>
+    /// For a TG1001 shape, the operation that produces the task (or awaiter) being waited on: the receiver of <c>.Result</c>,
+    /// <c>.Wait()</c> or <c>.GetResult()</c>. Null for <c>Task.WaitAll/WaitAny</c> and for anything that is not a blocking wait.
+    /// Pass it to <see cref="TaskCompletionFacts.IsKnownComplete"/> to ask whether the wait can block at all.
+    /// </summary>
+    public static IOperation? GetWaitedTask(IOperation operation, WellKnownTypes types) => operation switch
+    {
+        IPropertyReferenceOperation property when IsBlockingResultRead(property, types) => property.Instance,
+        IInvocationOperation { TargetMethod.IsStatic: false } invocation when IsBlockingWaitInvocation(invocation, types) => invocation.Instance,
+        _ => null,
+    };
+
     /// <summary><c>t.Wait(...)</c>, <c>t.GetAwaiter().GetResult()</c> (any task awaiter, configured or not), <c>Task.WaitAll/WaitAny</c>.</summary>
     public static bool IsBlockingWaitInvocation(IInvocationOperation invocation, WellKnownTypes types)
     {

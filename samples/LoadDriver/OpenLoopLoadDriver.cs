@@ -1,0 +1,288 @@
+using System.Diagnostics;
+using HdrHistogram;
+
+namespace TailGuard.Samples.LoadDriver;
+
+/// <summary>Where a run stands, reported about once a second.</summary>
+public sealed record LoadProgress(TimeSpan Elapsed, long Sent, long Completed, long InFlight, long Errors, long Timeouts);
+
+/// <summary>
+/// An open-loop HTTP load generator: requests start on a fixed schedule whatever the latency, and each request's latency is
+/// measured from the moment the schedule meant to send it, so a stalled server cannot slow the driver down and hide its own
+/// stall (the coordinated-omission mistake of closed-loop tools, which wait for a reply before sending the next request).
+/// </summary>
+/// <remarks>
+/// The schedule runs on a dedicated thread, not on the thread pool, so the client's own pool cannot delay it. The thread wakes
+/// with the operating system's millisecond timer resolution and sends every request whose time has come; the delay between a
+/// request's intended start and its actual send is counted in its latency and reported on its own as the scheduling lag.
+/// </remarks>
+public sealed class OpenLoopLoadDriver : IDisposable
+{
+    /// <summary>Latencies are recorded in microseconds up to one hour.</summary>
+    private const long HighestTrackableMicroseconds = 3_600_000_000;
+
+    private const int SignificantDigits = 3;
+
+    private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
+    private readonly HttpClient _client;
+
+    /// <param name="maxConnections">
+    /// Connections the client may open to the target: high, so that under a slow server requests open new connections instead
+    /// of queuing inside the client, where the server would never see them.
+    /// </param>
+    public OpenLoopLoadDriver(int maxConnections = 4096)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxConnections);
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = maxConnections,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(10),
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+        };
+
+        // Each request gets its own timeout from the plan; the client-wide one would only get in the way.
+        _client = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    public async Task<LoadResult> RunAsync(LoadPlan plan, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        plan.Validate();
+
+        var run = new Run(plan, _client, cancellationToken);
+        var scheduler = new Thread(run.Schedule) { IsBackground = true, Name = "open-loop scheduler", Priority = ThreadPriority.AboveNormal };
+        scheduler.Start();
+
+        using (var ticker = new PeriodicTimer(ProgressInterval))
+        {
+            var drained = run.Drained;
+            while (!drained.IsCompleted)
+            {
+                var tick = ticker.WaitForNextTickAsync(CancellationToken.None).AsTask();
+                await Task.WhenAny(drained, tick).ConfigureAwait(false);
+                progress?.Report(run.Progress());
+            }
+        }
+
+        return run.Result();
+    }
+
+    private sealed class Run
+    {
+        private readonly LoadPlan _plan;
+        private readonly HttpClient _client;
+        private readonly CancellationToken _cancellationToken;
+        private readonly Uri[] _uris;
+        private readonly double[] _cumulativeWeights;
+        private readonly LongConcurrentHistogram _latency = NewHistogram();
+        private readonly LongConcurrentHistogram _serviceTime = NewHistogram();
+        private readonly LongConcurrentHistogram _schedulingLag = NewHistogram();
+        private readonly LongConcurrentHistogram[] _endpointLatency;
+        private readonly long[] _endpointSent;
+        private readonly long[] _endpointOk;
+        private readonly long[] _endpointErrors;
+        private readonly long[] _endpointTimeouts;
+        private readonly TaskCompletionSource _drained = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly long _start = Stopwatch.GetTimestamp();
+        private long _sendingEnd;
+        private long _sent;
+        private long _completed;
+        private long _ok;
+        private long _errors;
+        private long _timeouts;
+        private long _inFlight;
+        private volatile bool _schedulingDone;
+
+        public Run(LoadPlan plan, HttpClient client, CancellationToken cancellationToken)
+        {
+            _plan = plan;
+            _client = client;
+            _cancellationToken = cancellationToken;
+            _uris = plan.Mix.Select(target => new Uri(plan.BaseAddress, target.Path)).ToArray();
+            var total = plan.Mix.Sum(target => target.Weight);
+            var running = 0.0;
+            _cumulativeWeights = plan.Mix.Select(target => running += target.Weight / total).ToArray();
+            _endpointLatency = plan.Mix.Select(_ => NewHistogram()).ToArray();
+            _endpointSent = new long[plan.Mix.Count];
+            _endpointOk = new long[plan.Mix.Count];
+            _endpointErrors = new long[plan.Mix.Count];
+            _endpointTimeouts = new long[plan.Mix.Count];
+        }
+
+        public Task Drained => _drained.Task;
+
+        public void Schedule()
+        {
+            try
+            {
+                var random = new Random(_plan.Seed);
+                var total = _plan.RequestCount;
+                var ticksPerRequest = Stopwatch.Frequency / _plan.RatePerSecond;
+                for (long i = 0; i < total && !_cancellationToken.IsCancellationRequested; i++)
+                {
+                    var intended = _start + (long)(i * ticksPerRequest);
+                    var now = SleepUntil(intended);
+                    _schedulingLag.RecordValue(ToMicroseconds(now - intended));
+                    var target = Pick(random.NextDouble());
+                    Interlocked.Increment(ref _sent);
+                    Interlocked.Increment(ref _endpointSent[target]);
+                    Interlocked.Increment(ref _inFlight);
+                    _ = SendAsync(target, intended);
+                }
+
+                _sendingEnd = Stopwatch.GetTimestamp();
+            }
+            finally
+            {
+                _schedulingDone = true;
+                if (Interlocked.Read(ref _inFlight) == 0)
+                {
+                    _drained.TrySetResult();
+                }
+            }
+        }
+
+        public LoadProgress Progress() => new(
+            Stopwatch.GetElapsedTime(_start),
+            Interlocked.Read(ref _sent),
+            Interlocked.Read(ref _completed),
+            Interlocked.Read(ref _inFlight),
+            Interlocked.Read(ref _errors),
+            Interlocked.Read(ref _timeouts));
+
+        public LoadResult Result()
+        {
+            var interval = 1 / _plan.RatePerSecond;
+            var sendingSeconds = Stopwatch.GetElapsedTime(_start, _sendingEnd == 0 ? Stopwatch.GetTimestamp() : _sendingEnd).TotalSeconds + interval;
+            var endpoints = _plan.Mix.Select((target, index) => new EndpointResult(
+                target.Path,
+                target.Weight,
+                _endpointSent[index],
+                _endpointOk[index],
+                _endpointErrors[index],
+                _endpointTimeouts[index],
+                LatencySummary.From(_endpointLatency[index]))).ToArray();
+            return new LoadResult(
+                _plan,
+                _sent,
+                _ok,
+                _errors,
+                _timeouts,
+                _cancellationToken.IsCancellationRequested,
+                sendingSeconds,
+                _sent / sendingSeconds,
+                LatencySummary.From(_latency),
+                LatencySummary.From(_serviceTime),
+                LatencySummary.From(_schedulingLag),
+                endpoints);
+        }
+
+        private static LongConcurrentHistogram NewHistogram() => new(1, HighestTrackableMicroseconds, SignificantDigits);
+
+        private static long ToMicroseconds(long ticks) =>
+            Math.Clamp(ticks * 1_000_000 / Stopwatch.Frequency, 0, HighestTrackableMicroseconds);
+
+        /// <summary>Sleeps until <paramref name="timestamp"/>, at the millisecond resolution of the OS timer; never spins.</summary>
+        private long SleepUntil(long timestamp)
+        {
+            while (true)
+            {
+                var now = Stopwatch.GetTimestamp();
+                var remaining = timestamp - now;
+                if (remaining <= 0 || _cancellationToken.IsCancellationRequested)
+                {
+                    return now;
+                }
+
+                var milliseconds = remaining * 1000 / Stopwatch.Frequency;
+                Thread.Sleep((int)Math.Max(1, milliseconds - 1));
+            }
+        }
+
+        private int Pick(double sample)
+        {
+            for (var i = 0; i < _cumulativeWeights.Length - 1; i++)
+            {
+                if (sample < _cumulativeWeights[i])
+                {
+                    return i;
+                }
+            }
+
+            return _cumulativeWeights.Length - 1;
+        }
+
+        private async Task SendAsync(int target, long intended)
+        {
+            var sentAt = Stopwatch.GetTimestamp();
+            var outcome = Outcome.Error;
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_cancellationToken);
+            timeout.CancelAfter(_plan.Timeout);
+            try
+            {
+                using var response = await _client.GetAsync(_uris[target], HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
+                outcome = response.IsSuccessStatusCode ? Outcome.Ok : Outcome.Error;
+            }
+            catch (OperationCanceledException) when (!_cancellationToken.IsCancellationRequested)
+            {
+                outcome = Outcome.Timeout;
+            }
+            catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or IOException)
+            {
+                outcome = Outcome.Error;
+            }
+            finally
+            {
+                Complete(target, intended, sentAt, outcome);
+            }
+        }
+
+        /// <summary>
+        /// Every request is recorded, whatever its outcome: a timeout at the time it was abandoned (a lower bound of its latency),
+        /// so that failing requests never flatter the percentiles by disappearing from them.
+        /// </summary>
+        private void Complete(int target, long intended, long sentAt, Outcome outcome)
+        {
+            var end = Stopwatch.GetTimestamp();
+            var latency = ToMicroseconds(end - intended);
+            _latency.RecordValue(latency);
+            _endpointLatency[target].RecordValue(latency);
+            _serviceTime.RecordValue(ToMicroseconds(end - sentAt));
+            switch (outcome)
+            {
+                case Outcome.Ok:
+                    Interlocked.Increment(ref _ok);
+                    Interlocked.Increment(ref _endpointOk[target]);
+                    break;
+                case Outcome.Timeout:
+                    Interlocked.Increment(ref _timeouts);
+                    Interlocked.Increment(ref _endpointTimeouts[target]);
+                    break;
+                default:
+                    Interlocked.Increment(ref _errors);
+                    Interlocked.Increment(ref _endpointErrors[target]);
+                    break;
+            }
+
+            Interlocked.Increment(ref _completed);
+            if (Interlocked.Decrement(ref _inFlight) == 0 && _schedulingDone)
+            {
+                _drained.TrySetResult();
+            }
+        }
+
+        private enum Outcome
+        {
+            Ok,
+            Error,
+            Timeout,
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using TailGuard.Samples.LoadDriver;
+
+return await LoadCommand.Create().Parse(args).InvokeAsync();

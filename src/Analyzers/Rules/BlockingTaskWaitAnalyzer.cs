@@ -1,0 +1,133 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace TailGuard.Analyzers;
+
+/// <summary>
+/// TG1001: a blocking wait on a task — <c>.Result</c>, <c>.Wait(...)</c>, <c>.GetAwaiter().GetResult()</c>,
+/// <c>Task.WaitAll/WaitAny</c> — on Task, Task&lt;T&gt;, ValueTask or ValueTask&lt;T&gt;, in any code, unless the task is known
+/// to be complete there (see <see cref="TaskCompletionFacts"/>), the code is an entry point or test code, or the read is in <c>nameof</c>.
+/// </summary>
+/// <remarks>
+/// A waiting thread-pool thread does nothing while it holds its slot. When requests block faster than the pool's hill-climbing
+/// injects threads (about one or two per second past the minimum), queued work — including the continuations that would complete the
+/// very tasks being waited on — waits behind them: thread-pool starvation, and seconds of P99 latency from a few blocked requests.
+/// </remarks>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class BlockingTaskWaitAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>Diagnostic property naming the shape, so the code fix need not re-derive it.</summary>
+    internal const string ShapeProperty = "Shape";
+
+    internal static readonly DiagnosticDescriptor Rule = RuleDescriptor.Create(
+        RuleIds.BlockingTaskWait,
+        title: "Blocking wait on a task",
+        messageFormat: "'{0}' blocks a thread until the task completes; await it instead",
+        category: RuleCategories.Blocking,
+        description: "Waiting synchronously on a task (.Result, .Wait(), .GetAwaiter().GetResult(), Task.WaitAll/WaitAny) parks a thread "
+            + "until the task completes. On the thread pool that thread serves no other request, and when enough requests block, the pool "
+            + "starves: new threads are injected slowly, queued work (including the continuations the waits depend on) stalls, and tail "
+            + "latency explodes. Await the task instead.");
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics => ImmutableArray.Create(Rule);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            var types = WellKnownTypes.Create(start.Compilation);
+            if (types.Task is null)
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(c => AnalyzePropertyReference(c, types), OperationKind.PropertyReference);
+            start.RegisterOperationAction(c => AnalyzeInvocation(c, types), OperationKind.Invocation);
+        });
+    }
+
+    private static void AnalyzePropertyReference(OperationAnalysisContext context, WellKnownTypes types)
+    {
+        var property = (IPropertyReferenceOperation)context.Operation;
+        if (!TaskWaits.IsBlockingResultRead(property, types))
+        {
+            return;
+        }
+
+        Report(context, types, TaskWaits.GetWaitedTask(property, types), BlockingTaskWaitShape.Result, property.Property.ContainingType.Name + ".Result");
+    }
+
+    private static void AnalyzeInvocation(OperationAnalysisContext context, WellKnownTypes types)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        if (!TaskWaits.IsBlockingWaitInvocation(invocation, types))
+        {
+            return;
+        }
+
+        var method = invocation.TargetMethod;
+        switch (method.Name)
+        {
+            case "Wait":
+                Report(context, types, TaskWaits.GetWaitedTask(invocation, types), BlockingTaskWaitShape.Wait, "Task.Wait");
+                break;
+            case "GetResult":
+                Report(context, types, TaskWaits.GetWaitedTask(invocation, types), BlockingTaskWaitShape.GetResult, "GetAwaiter().GetResult()");
+                break;
+            case "WaitAll":
+                Report(context, types, taskReference: null, BlockingTaskWaitShape.WaitAll, "Task.WaitAll");
+                break;
+            case "WaitAny":
+                Report(context, types, taskReference: null, BlockingTaskWaitShape.WaitAny, "Task.WaitAny");
+                break;
+        }
+    }
+
+    private static void Report(OperationAnalysisContext context, WellKnownTypes types, IOperation? taskReference, BlockingTaskWaitShape shape, string display)
+    {
+        var operation = context.Operation;
+        var syntax = operation.Syntax;
+        if (IsInNameOf(operation)
+            || TestCode.ShouldSkip(context.ContainingSymbol, context.Options, syntax.SyntaxTree)
+            || operation.SemanticModel is not { } model
+            || AsyncContext.IsInEntryPoint(syntax, model, context.CancellationToken))
+        {
+            return;
+        }
+
+        if (taskReference is not null && TaskCompletionFacts.IsKnownComplete(taskReference, types, context.CancellationToken))
+        {
+            return;
+        }
+
+        var properties = ImmutableDictionary<string, string?>.Empty.Add(ShapeProperty, shape.ToString());
+        context.ReportDiagnostic(Diagnostic.Create(Rule, syntax.GetLocation(), properties, display));
+    }
+
+    private static bool IsInNameOf(IOperation operation)
+    {
+        for (var current = operation.Parent; current is not null; current = current.Parent)
+        {
+            if (current is INameOfOperation)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>The shapes TG1001 reports; the code fix rewrites each differently.</summary>
+internal enum BlockingTaskWaitShape
+{
+    Result,
+    Wait,
+    GetResult,
+    WaitAll,
+    WaitAny,
+}
