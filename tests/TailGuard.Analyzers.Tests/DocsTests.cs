@@ -197,9 +197,16 @@ public sealed partial class DocsTests
         return OptionRow().Matches(section.Groups["body"].Value)
             .Select(m => new RuleOption(
                 m.Groups["key"].Value,
-                m.Groups["default"].Value.Trim().Trim('`').Trim(),
+                DefaultValue(m.Groups["default"].Value),
                 Regex.Replace(m.Groups["meaning"].Value.Trim(), @"\s+", " ")))
             .ToList();
+    }
+
+    /// <summary>The default as an .editorconfig value: code quotes dropped, and "(empty)"/"none" written as nothing.</summary>
+    private static string DefaultValue(string cell)
+    {
+        var value = cell.Trim().Trim('`', '*', '_').Trim();
+        return value.ToUpperInvariant() is "(EMPTY)" or "EMPTY" or "(NONE)" or "NONE" or "-" or "—" ? string.Empty : value;
     }
 
     /// <summary>A shared option is described on each rule's page in that rule's terms; the preset keeps the general part.</summary>
