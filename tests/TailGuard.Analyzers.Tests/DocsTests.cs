@@ -123,7 +123,7 @@ public sealed partial class DocsTests
             text.Append("#   ").Append(option.Meaning).Append('\n');
         }
 
-        text.Append($"# {option.Key} = {option.Default}\n");
+        text.Append($"# {option.Key} = {option.Default}".TrimEnd()).Append('\n');
     }
 
     private static void Check(string path, string current, string expected)
