@@ -9,8 +9,9 @@ namespace TailGuard.RuntimeProbe.Session;
 
 /// <summary>
 /// A live EventPipe session on a running .NET process, streamed through TraceEvent as it arrives, optionally teed to a
-/// <c>.nettrace</c> file. With blocking call sites on (the default), the session records stacks and asks for the runtime's
-/// rundown when it stops, which resolving those stacks needs; without, it records neither and stops at once.
+/// <c>.nettrace</c> file. With blocking call sites on (opt-in: they cost the target throughput when it waits a lot), the
+/// session records stacks and asks for the runtime's rundown when it stops, which resolving those stacks needs; without, it
+/// records neither and stops at once.
 /// </summary>
 public sealed class EventPipeLiveSource : IProbeEventSource
 {
@@ -38,7 +39,7 @@ public sealed class EventPipeLiveSource : IProbeEventSource
 
     /// <summary>Checks that <paramref name="pid"/> is a .NET process we can talk to; throws <see cref="ProbeException"/> if not.</summary>
     /// <param name="blockingSites">Collect the stacks of long pool-thread waits (WaitHandle keyword, stacks, rundown at the end).</param>
-    public static EventPipeLiveSource Connect(int pid, string? nettracePath = null, int bufferMb = 256, bool blockingSites = true)
+    public static EventPipeLiveSource Connect(int pid, string? nettracePath = null, int bufferMb = 256, bool blockingSites = false)
     {
         string processName;
         try

@@ -39,12 +39,15 @@ public static class ProbeProviders
     private static Dictionary<string, string> Counters(int seconds) =>
         new() { ["EventCounterIntervalSec"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
 
+    /// <summary>The same providers for <c>dotnet-trace collect --providers</c>, so its traces can be analyzed too.</summary>
+    public static string DotnetTraceProviders => DotnetTraceProvidersFor(blockingSites: false);
+
     /// <summary>
-    /// The same providers for <c>dotnet-trace collect --providers</c>, so its traces can be analyzed too. They include the
-    /// blocking-site keywords: <c>dotnet-trace</c> records stacks and requests rundown by default, which resolving them needs.
+    /// The providers string, with the blocking-site keywords when <paramref name="blockingSites"/>: <c>dotnet-trace</c> records
+    /// stacks and requests rundown by default, which resolving them needs.
     /// </summary>
-    public static string DotnetTraceProviders =>
-        $"{Runtime}:0x{BlockingSitesRuntimeKeywords:X}:5," +
+    public static string DotnetTraceProvidersFor(bool blockingSites) =>
+        (blockingSites ? $"{Runtime}:0x{BlockingSitesRuntimeKeywords:X}:5," : $"{Runtime}:0x{RuntimeKeywords:X}:4,") +
         $"{Hosting}:0xFFFFFFFFFFFFFFFF:4," +
         $"{Kestrel}:0xFFFFFFFFFFFFFFFF:4:EventCounterIntervalSec=1," +
         $"{Tpl}:0x80:4," +

@@ -23,7 +23,7 @@ public sealed class BlockingSitesIntegrationTests(ITestOutputHelper output)
         var trace = Path.Combine(Path.GetTempPath(), $"tailguard-{Guid.NewGuid():N}.nettrace");
         try
         {
-            using var source = EventPipeLiveSource.Connect(target.Pid, trace);
+            using var source = EventPipeLiveSource.Connect(target.Pid, trace, blockingSites: true);
             var session = await LiveSession.StartAsync(source);
 
             // More blocked handlers than cores: the pool starves while each request waits on .Result.
@@ -54,10 +54,10 @@ public sealed class BlockingSitesIntegrationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Without_stacks_the_session_collects_no_blocking_sites()
+    public async Task By_default_the_session_collects_no_blocking_sites()
     {
         await using var target = await TargetProcess.StartAsync();
-        using var source = EventPipeLiveSource.Connect(target.Pid, blockingSites: false);
+        using var source = EventPipeLiveSource.Connect(target.Pid);
         var session = await LiveSession.StartAsync(source);
         var driver = new LoadDriver(target.Client, "/blocking/sync-over-async?ms=50", loops: 8, pauseMs: 0);
         driver.Start();

@@ -56,10 +56,10 @@ internal static class AttachCommand
         Description = "No live view while the session runs; only the final report.",
     };
 
-    private static readonly Option<bool> NoStacksOption = new("--no-stacks")
+    private static readonly Option<bool> StacksOption = new("--stacks")
     {
-        Description = "Do not collect blocking call sites: no WaitHandle events, no stacks, no rundown when the session stops " +
-                      "(lower overhead, instant stop; blockingSites stays empty).",
+        Description = "Also collect blocking call sites (.NET 9+ targets): WaitHandle events with stacks, and a rundown when the " +
+                      "session stops to resolve them. Costs the target throughput when it waits a lot (see docs/benchmarks.md).",
     };
 
     public static Command Create(IProbeConsole console)
@@ -68,7 +68,7 @@ internal static class AttachCommand
             "Attach to a running .NET process over EventPipe, show a live view (requests/s, rolling P50/P99/P99.9, GC pauses, " +
             "pool threads and queue, starvation), then write the report. " + ProbeCli.ExitCodesHelp)
         {
-            PidArgument, NameOption, DurationOption, FormatOption, OutputOption, SloOption, NettraceOption, BufferOption, QuietOption, NoStacksOption,
+            PidArgument, NameOption, DurationOption, FormatOption, OutputOption, SloOption, NettraceOption, BufferOption, QuietOption, StacksOption,
         };
         BufferOption.Validators.Add(result =>
         {
@@ -99,7 +99,7 @@ internal static class AttachCommand
                 Nettrace = parse.GetValue(NettraceOption),
                 BufferMb = parse.GetValue(BufferOption),
                 Live = !parse.GetValue(QuietOption),
-                BlockingSites = !parse.GetValue(NoStacksOption),
+                BlockingSites = parse.GetValue(StacksOption),
             },
             cancel).ConfigureAwait(false));
         return command;
@@ -173,5 +173,5 @@ internal sealed record AttachSettings
     public FileInfo? Nettrace { get; init; }
     public int BufferMb { get; init; } = 256;
     public bool Live { get; init; } = true;
-    public bool BlockingSites { get; init; } = true;
+    public bool BlockingSites { get; init; }
 }
