@@ -48,6 +48,9 @@ internal sealed class BlockingWaitCollector
 
     public int MethodCount => _methods.Count;
 
+    /// <summary>Long waits on known pool threads whose stack resolved to no call site (for example when the rundown was cut off).</summary>
+    public long UnresolvedWaits { get; private set; }
+
     public void Subscribe(TraceEventDispatcher source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -153,6 +156,10 @@ internal sealed class BlockingWaitCollector
             {
                 sink(new BlockingWait(endMs, 0, site.Frame, site.BlockingCall, waits));
             }
+            else if (count.OnKnownPoolThreads > 0)
+            {
+                UnresolvedWaits += count.OnKnownPoolThreads;
+            }
         }
     }
 
@@ -169,6 +176,11 @@ internal sealed class BlockingWaitCollector
         {
             notes.Add("Blocking waits were seen but no method load or rundown events: their stacks cannot be resolved (collect with the " +
                       "Loader and Jit keywords and with rundown).");
+        }
+        else if (UnresolvedWaits > 0)
+        {
+            notes.Add($"{UnresolvedWaits} waits of at least {MinWaitMs} ms on pool threads have stacks that resolved to no call site " +
+                      "(methods missing from the rundown, or native code only).");
         }
 
         if (DroppedWaits > 0)
