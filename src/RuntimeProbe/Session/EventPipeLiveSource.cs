@@ -87,9 +87,17 @@ public sealed class EventPipeLiveSource : IProbeEventSource
         try
         {
             // Stacks are a per-session switch: without blocking sites no event needs one, and walking none is cheaper.
-            var configuration = new EventPipeSessionConfiguration(
-                ProbeProviders.Create(blockingSites: _blockingSites), _bufferMb, requestRundown: _blockingSites, requestStackwalk: _blockingSites);
-            session = await _client.StartEventPipeSessionAsync(configuration, stop).ConfigureAwait(false);
+            var providers = ProbeProviders.Create(blockingSites: _blockingSites);
+            var configuration = new EventPipeSessionConfiguration(providers, _bufferMb, requestRundown: _blockingSites, requestStackwalk: _blockingSites);
+            try
+            {
+                session = await _client.StartEventPipeSessionAsync(configuration, stop).ConfigureAwait(false);
+            }
+            catch (UnsupportedCommandException)
+            {
+                // Runtimes before .NET 8 cannot turn stack walking off; they walk stacks as sessions always did.
+                session = await _client.StartEventPipeSessionAsync(providers, _blockingSites, _bufferMb, stop).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
