@@ -64,6 +64,13 @@ app.MapPost("/adversity/starve", (int items, int sleepMs) =>
     return Results.Accepted();
 });
 
+// Sync-over-async in a request handler: each request blocks its pool thread on a task's .Result, the pattern TG1001 reports.
+// The blocking sits in a named method, so the probe's blocking call sites can be checked by name.
+app.MapGet("/blocking/sync-over-async", (int ms) => SyncOverAsync.LoadReport(ms));
+
+// Thread.Sleep in a request handler (TG1002); whether it shows as a blocking site depends on the runtime raising wait events.
+app.MapGet("/blocking/sleep", (int ms) => SyncOverAsync.Pause(ms));
+
 // Threads fighting over one lock.
 app.MapPost("/adversity/contention", (int threads, int holdMs, int rounds) =>
 {
@@ -103,6 +110,26 @@ await app.StartAsync();
 var address = app.Urls.First();
 Console.WriteLine($"LISTENING {address} PID {Environment.ProcessId}");
 await app.WaitForShutdownAsync();
+
+/// <summary>Blocking calls on pool threads, kept out of line so that their frames stay visible in stacks.</summary>
+internal static class SyncOverAsync
+{
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static string LoadReport(int ms) => LoadReportAsync(ms).Result;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    public static string Pause(int ms)
+    {
+        Thread.Sleep(ms);
+        return "slept";
+    }
+
+    private static async Task<string> LoadReportAsync(int ms)
+    {
+        await Task.Delay(ms).ConfigureAwait(false);
+        return "report";
+    }
+}
 
 /// <summary>Many small live objects, so that a compacting gen2 collection has real work to do.</summary>
 internal sealed class LiveHeap

@@ -1,37 +1,118 @@
 namespace TailGuard.RuntimeProbe.Analysis;
 
-/// <summary>Maps a blocking call site's frame to the TailGuard rule that catches the pattern at compile time.</summary>
+/// <summary>
+/// Interprets the stack of a blocked thread: which frame is the user's call site, which blocking API it called, and which
+/// TailGuard rule catches that pattern at compile time.
+/// </summary>
 public static class BlockingSiteRules
 {
-    private static readonly (string Fragment, string Rule)[] Map =
+    // First match wins; frames are "Namespace.Type.Method" (generic instantiations stripped, nested types joined with '+').
+    // Api is the public call the user wrote: the JIT inlines get_Result into some callers and not others, so a stack shows
+    // either it or GetResultCore, and both are the same site.
+    private static readonly (string Fragment, string Rule, string? Api)[] Map =
     [
-        ("Task.Wait", "TG1001"),
-        ("Task`1.get_Result", "TG1001"),
-        ("Task.get_Result", "TG1001"),
-        ("TaskAwaiter.GetResult", "TG1001"),
-        ("TaskAwaiter`1.GetResult", "TG1001"),
-        ("Task.WaitAll", "TG1001"),
-        ("Thread.Sleep", "TG1002"),
-        ("Stream.Read", "TG1003"),
-        ("Stream.Write", "TG1003"),
-        ("File.Read", "TG1003"),
-        ("File.Write", "TG1003"),
-        ("Parallel.For", "TG1005"),
-        ("Monitor.Wait", "TG1006"),
-        ("SpinWait", "TG2002"),
+        ("Tasks.Task.WaitAll", "TG1001", "Task.WaitAll"),
+        ("Tasks.Task.WaitAny", "TG1001", "Task.WaitAny"),
+        ("Tasks.Task.Wait", "TG1001", "Task.Wait"),
+        ("Tasks.Task.InternalWait", "TG1001", "Task.Wait"),
+        ("Tasks.Task`1.get_Result", "TG1001", "Task<TResult>.Result"),
+        ("Tasks.Task`1.GetResultCore", "TG1001", "Task<TResult>.Result"),
+        ("Tasks.ValueTask`1.get_Result", "TG1001", "ValueTask<TResult>.Result"),
+        ("Awaiter.GetResult", "TG1001", "GetAwaiter().GetResult()"),
+        ("Awaiter`1.GetResult", "TG1001", "GetAwaiter().GetResult()"),
+        ("Task.Wait", "TG1001", null),
+        ("Task`1.get_Result", "TG1001", null),
+        ("Thread.Sleep", "TG1002", "Thread.Sleep"),
+        ("SemaphoreSlim.Wait", "TG1003", "SemaphoreSlim.Wait"),
+        ("ManualResetEventSlim.Wait", "TG1003", "ManualResetEventSlim.Wait"),
+        ("Monitor.Wait", "TG1003", "Monitor.Wait"),
+        ("WaitHandle.WaitAll", "TG1003", "WaitHandle.WaitAll"),
+        ("WaitHandle.WaitAny", "TG1003", "WaitHandle.WaitAny"),
+        ("WaitHandle.Wait", "TG1003", "WaitHandle.WaitOne"),
+        ("Stream.Read", "TG1003", null),
+        ("Stream.Write", "TG1003", null),
+        ("File.Read", "TG1003", null),
+        ("File.Write", "TG1003", null),
+        ("Parallel.For", "TG1005", null),
+        ("SpinWait", "TG2002", null),
+
+        // The public names above, so that a site already named by its API maps to the same rule.
+        ("Task<TResult>.Result", "TG1001", null),
+        ("GetAwaiter().GetResult()", "TG1001", null),
     ];
 
     public static string? RuleFor(string frame)
     {
         ArgumentNullException.ThrowIfNull(frame);
-        foreach (var (fragment, rule) in Map)
+        return Find(frame)?.Rule;
+    }
+
+    /// <summary>The public API a blocking frame belongs to (<c>Task&lt;TResult&gt;.Result</c> for <c>Task`1.GetResultCore</c>), or the frame itself.</summary>
+    public static string ApiFor(string frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        return Find(frame)?.Api ?? frame;
+    }
+
+    private static (string Rule, string? Api)? Find(string frame)
+    {
+        foreach (var (fragment, rule, api) in Map)
         {
             if (frame.Contains(fragment, StringComparison.Ordinal))
             {
-                return rule;
+                return (rule, api);
             }
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The call site of a blocked thread's stack (innermost frame first; null for native or unresolved frames): the first
+    /// frame outside the framework, and the outermost framework frame below it that is a known blocking API (the one the user
+    /// called: <c>Task`1.get_Result</c> rather than the <c>Monitor.Wait</c> it ends in), named by <see cref="ApiFor"/>.
+    /// Without a user frame the blocking API's frame itself is the site. Null when neither is found.
+    /// </summary>
+    public static (string Frame, string? BlockingCall)? Classify(IReadOnlyList<string?> frames)
+    {
+        ArgumentNullException.ThrowIfNull(frames);
+        string? call = null;
+        foreach (var frame in frames)
+        {
+            if (frame is null)
+            {
+                continue;
+            }
+
+            if (!IsFramework(frame))
+            {
+                return (frame, call is null ? null : ApiFor(call));
+            }
+
+            if (RuleFor(frame) is not null)
+            {
+                call = frame;
+            }
+        }
+
+        return call is null ? null : (call, ApiFor(call));
+    }
+
+    /// <summary>The runtime's and the framework's own code, which is never the user's call site.</summary>
+    public static bool IsFramework(string frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        return frame.StartsWith("System.", StringComparison.Ordinal)
+            || frame.StartsWith("Microsoft.", StringComparison.Ordinal)
+            || frame.StartsWith("Internal.", StringComparison.Ordinal)
+            || frame.StartsWith("Interop", StringComparison.Ordinal);
+    }
+
+    /// <summary>Frames that only a thread-pool worker's stack has at its base.</summary>
+    public static bool IsThreadPoolDispatch(string frame)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        return frame.StartsWith("System.Threading.ThreadPoolWorkQueue.Dispatch", StringComparison.Ordinal)
+            || frame.StartsWith("System.Threading.PortableThreadPool+WorkerThread.", StringComparison.Ordinal);
     }
 }

@@ -64,7 +64,7 @@ public sealed class Correlator
     private double _maxRequestQueue;
 
     // Blocking call sites
-    private readonly Dictionary<string, long> _blockingSites = [];
+    private readonly Dictionary<(string Frame, string? Call), long> _blockingSites = [];
 
     private int _pruneCountdown = 1024;
     private readonly ContentionWindows _contentionListed;
@@ -163,9 +163,10 @@ public sealed class Correlator
                 OnContentionStop(s);
                 break;
             case BlockingWait s when s.Frame is not null:
-                if (_blockingSites.ContainsKey(s.Frame) || _blockingSites.Count < _options.MaxBlockingSites)
+                var site = (s.Frame, s.BlockingCall);
+                if (_blockingSites.ContainsKey(site) || _blockingSites.Count < _options.MaxBlockingSites)
                 {
-                    _blockingSites[s.Frame] = _blockingSites.GetValueOrDefault(s.Frame) + 1;
+                    _blockingSites[site] = _blockingSites.GetValueOrDefault(site) + s.Count;
                 }
 
                 break;
@@ -668,7 +669,13 @@ public sealed class Correlator
             BlockingSites = _blockingSites
                 .OrderByDescending(s => s.Value)
                 .Take(20)
-                .Select(s => new ReportBlockingSite { Frame = s.Key, Count = s.Value, Rule = BlockingSiteRules.RuleFor(s.Key) })
+                .Select(s => new ReportBlockingSite
+                {
+                    Frame = s.Key.Frame,
+                    BlockingCall = s.Key.Call,
+                    Count = s.Value,
+                    Rule = BlockingSiteRules.RuleFor(s.Key.Call ?? s.Key.Frame),
+                })
                 .ToList(),
             Recommendations = [],
             Timeline = requests.TimelineReport(),

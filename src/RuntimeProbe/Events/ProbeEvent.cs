@@ -43,10 +43,13 @@ public sealed record ContentionStart(double TimestampMs, int ThreadId) : ProbeEv
 public sealed record ContentionStop(double TimestampMs, int ThreadId, double? DurationNs) : ProbeEvent(TimestampMs);
 
 /// <summary>
-/// A thread blocked in a wait (WaitHandleWaitStart, .NET 9 and later) with its managed call site when the stack could be
-/// resolved: the innermost frame outside the runtime's own wait machinery.
+/// A pool thread blocked in a wait (WaitHandleWaitStart/Stop, .NET 9 and later) at a resolved call site: <paramref name="Frame"/>
+/// is the user's method that blocked, <paramref name="BlockingCall"/> the blocking API it called (<c>Task`1.get_Result</c>),
+/// when known. Sources resolve stacks only when the stream ends (after the rundown), so one event can stand for
+/// <paramref name="Count"/> waits at the same site.
 /// </summary>
-public sealed record BlockingWait(double TimestampMs, int ThreadId, string? Frame) : ProbeEvent(TimestampMs);
+public sealed record BlockingWait(double TimestampMs, int ThreadId, string? Frame, string? BlockingCall = null, long Count = 1)
+    : ProbeEvent(TimestampMs);
 
 /// <summary>Suspension reasons of GCSuspendEEBegin (the runtime's SUSPEND_REASON).</summary>
 public enum SuspendReason

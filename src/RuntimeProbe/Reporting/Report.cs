@@ -188,7 +188,11 @@ public sealed record ReportSlowRequest
 
 public sealed record ReportBlockingSite
 {
+    /// <summary>The method that blocked: the first frame above the wait outside the runtime and the framework.</summary>
     public required string Frame { get; init; }
+    /// <summary>The blocking API that method called (for example <c>System.Threading.Tasks.Task`1.get_Result</c>), when known.</summary>
+    public string? BlockingCall { get; init; }
+    /// <summary>Waits at this site on pool threads that lasted at least the probe's threshold (10 ms).</summary>
     public long Count { get; init; }
     /// <summary>The TailGuard rule that catches this pattern at compile time, when one does.</summary>
     public string? Rule { get; init; }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
+using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 using TailGuard.RuntimeProbe.Events;
 using TailGuard.RuntimeProbe.Reporting;
 
@@ -8,29 +9,37 @@ namespace TailGuard.RuntimeProbe.Session;
 
 /// <summary>
 /// A live EventPipe session on a running .NET process, streamed through TraceEvent as it arrives, optionally teed to a
-/// <c>.nettrace</c> file. Rundown is off (the probe needs no stacks), so stopping is quick.
+/// <c>.nettrace</c> file. With blocking call sites on (opt-in: they cost the target throughput when it waits a lot), the
+/// session records stacks and asks for the runtime's rundown when it stops, which resolving those stacks needs; without, it
+/// records neither and stops at once.
 /// </summary>
 public sealed class EventPipeLiveSource : IProbeEventSource
 {
     private readonly DiagnosticsClient _client;
     private readonly string? _nettracePath;
     private readonly int _bufferMb;
+    private readonly bool _blockingSites;
 
-    private EventPipeLiveSource(int pid, DiagnosticsClient client, ReportTarget target, string? nettracePath, int bufferMb)
+    private EventPipeLiveSource(int pid, DiagnosticsClient client, ReportTarget target, string? nettracePath, int bufferMb, bool blockingSites)
     {
         Pid = pid;
         _client = client;
         Target = target;
         _nettracePath = nettracePath;
         _bufferMb = bufferMb;
+        _blockingSites = blockingSites;
     }
 
     public int Pid { get; }
 
+    /// <summary>How long the last session took from the stop request to the end of its stream (the rundown's cost).</summary>
+    public TimeSpan? StopDuration { get; private set; }
+
     public ReportTarget Target { get; }
 
     /// <summary>Checks that <paramref name="pid"/> is a .NET process we can talk to; throws <see cref="ProbeException"/> if not.</summary>
-    public static EventPipeLiveSource Connect(int pid, string? nettracePath = null, int bufferMb = 256)
+    /// <param name="blockingSites">Collect the stacks of long pool-thread waits (WaitHandle keyword, stacks, rundown at the end).</param>
+    public static EventPipeLiveSource Connect(int pid, string? nettracePath = null, int bufferMb = 256, bool blockingSites = false)
     {
         string processName;
         try
@@ -68,7 +77,7 @@ public sealed class EventPipeLiveSource : IProbeEventSource
             RuntimeVersion = DotNetProcesses.RuntimeVersion(pid),
             CommandLine = commandLine,
         };
-        return new EventPipeLiveSource(pid, client, target, nettracePath, bufferMb);
+        return new EventPipeLiveSource(pid, client, target, nettracePath, bufferMb, blockingSites);
     }
 
     public async Task<SourceResult> RunAsync(Action<ProbeEvent> sink, CancellationToken stop)
@@ -77,8 +86,18 @@ public sealed class EventPipeLiveSource : IProbeEventSource
         EventPipeSession session;
         try
         {
-            session = await _client.StartEventPipeSessionAsync(ProbeProviders.Create(), requestRundown: false, circularBufferMB: _bufferMb, stop)
-                .ConfigureAwait(false);
+            // Stacks are a per-session switch: without blocking sites no event needs one, and walking none is cheaper.
+            var providers = ProbeProviders.Create(blockingSites: _blockingSites);
+            var configuration = new EventPipeSessionConfiguration(providers, _bufferMb, requestRundown: _blockingSites, requestStackwalk: _blockingSites);
+            try
+            {
+                session = await _client.StartEventPipeSessionAsync(configuration, stop).ConfigureAwait(false);
+            }
+            catch (UnsupportedCommandException)
+            {
+                // Runtimes before .NET 8 cannot turn stack walking off; they walk stacks as sessions always did.
+                session = await _client.StartEventPipeSessionAsync(providers, _blockingSites, _bufferMb, stop).ConfigureAwait(false);
+            }
         }
         catch (OperationCanceledException)
         {
@@ -108,11 +127,18 @@ public sealed class EventPipeLiveSource : IProbeEventSource
                 Stream stream = file is null ? session.EventStream : new TeeStream(session.EventStream, file);
                 using var source = new EventPipeEventSource(stream);
                 TraceEventDecoder.Subscribe(source, sink);
+                var blocking = _blockingSites ? new BlockingWaitCollector() : null;
+                blocking?.Subscribe(source);
                 var lastTimestamp = 0.0;
                 long traceEvents = 0;
                 source.AllEvents += e =>
                 {
-                    lastTimestamp = e.TimeStampRelativeMSec;
+                    // The rundown is sent after the stop request: it is not part of the session's time.
+                    if (e.ProviderGuid != ClrRundownTraceEventParser.ProviderGuid)
+                    {
+                        lastTimestamp = e.TimeStampRelativeMSec;
+                    }
+
                     traceEvents++;
                 };
 
@@ -140,14 +166,19 @@ public sealed class EventPipeLiveSource : IProbeEventSource
                 }
 
                 var stoppedByUs = !processing.IsCompleted;
+                var sessionMs = clock.Elapsed.TotalMilliseconds;
                 if (stoppedByUs)
                 {
+                    var stopping = Stopwatch.StartNew();
                     await StopSessionAsync(session).ConfigureAwait(false);
                     if (await Task.WhenAny(processing, Task.Delay(TimeSpan.FromSeconds(10))).ConfigureAwait(false) != processing)
                     {
-                        // The target stopped answering: closing the session's stream ends the reader.
+                        // The target stopped answering (or its rundown is too long): closing the session's stream ends the reader.
                         session.Dispose();
                     }
+
+                    await processing.ConfigureAwait(false);
+                    StopDuration = stopping.Elapsed;
                 }
 
                 var failure = await processing.ConfigureAwait(false);
@@ -157,8 +188,10 @@ public sealed class EventPipeLiveSource : IProbeEventSource
                     throw new ProbeException($"The event stream from process {Pid} broke: {failure.Message}", failure);
                 }
 
-                var endMs = Math.Max(lastTimestamp, clock.Elapsed.TotalMilliseconds);
-                return new SourceResult(endMs, source.EventsLost, TargetExited: exited && !stoppedByUs || (failure is not null && exited), TraceEvents: traceEvents);
+                var endMs = Math.Max(lastTimestamp, stoppedByUs ? sessionMs : clock.Elapsed.TotalMilliseconds);
+                blocking?.Complete(endMs, sink);
+                return new SourceResult(endMs, source.EventsLost, TargetExited: exited && !stoppedByUs || (failure is not null && exited),
+                    TraceEvents: traceEvents, Notes: blocking?.Notes());
             }
             finally
             {

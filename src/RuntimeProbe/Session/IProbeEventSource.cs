@@ -20,7 +20,9 @@ public interface IProbeEventSource : IDisposable
 /// <param name="TargetExited">The stream ended because the target process exited.</param>
 /// <param name="Target">What the stream told about the target (command line, pid), when it told more than was known up front.</param>
 /// <param name="TraceEvents">Every event read from the stream.</param>
-public sealed record SourceResult(double EndMs, long EventsLost, bool TargetExited, ReportTarget? Target = null, long TraceEvents = 0);
+/// <param name="Notes">What the source wants the report to say (for example why blocking call sites are missing).</param>
+public sealed record SourceResult(
+    double EndMs, long EventsLost, bool TargetExited, ReportTarget? Target = null, long TraceEvents = 0, IReadOnlyList<string>? Notes = null);
 
 /// <summary>
 /// An error the user can act on (no such process, not a .NET process, a corrupt trace): the tool prints its message as one

@@ -45,6 +45,8 @@ public sealed class NettraceFileSource : IProbeEventSource
             int? pid = null;
             string? commandLine = null;
             TraceEventDecoder.Subscribe(source, sink);
+            var blocking = new BlockingWaitCollector();
+            blocking.Subscribe(source);
             source.Dynamic.AddCallbackForProviderEvent("Microsoft-DotNETCore-EventPipe", "ProcessInfo", e =>
             {
                 commandLine = e.PayloadByName("CommandLine") as string;
@@ -70,13 +72,16 @@ public sealed class NettraceFileSource : IProbeEventSource
                 throw new ProbeException($"The trace file '{_path}' holds no events.");
             }
 
+            // A trace collected without the WaitHandle keyword simply has no blocking sites; say so only when it has waits.
+            blocking.Complete(source.SessionEndTimeRelativeMSec, sink);
+            var notes = blocking.WaitsSeen > 0 ? blocking.Notes() : [];
             Target = new ReportTarget
             {
                 Pid = pid is > 0 ? pid : null,
                 ProcessName = ProcessNameFrom(commandLine),
                 CommandLine = commandLine,
             };
-            return new SourceResult(source.SessionEndTimeRelativeMSec, source.EventsLost, TargetExited: false, Target, traceEvents);
+            return new SourceResult(source.SessionEndTimeRelativeMSec, source.EventsLost, TargetExited: false, Target, traceEvents, notes);
         }
     }
 

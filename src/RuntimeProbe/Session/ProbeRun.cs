@@ -35,6 +35,7 @@ public sealed class ProbeRun(IProbeEventSource source, CorrelatorOptions? option
             EndReason = endReason,
             TargetExited = result.TargetExited,
             Slo = slo,
+            Notes = result.Notes ?? [],
         });
     }
 }

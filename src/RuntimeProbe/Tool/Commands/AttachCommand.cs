@@ -56,13 +56,19 @@ internal static class AttachCommand
         Description = "No live view while the session runs; only the final report.",
     };
 
+    private static readonly Option<bool> StacksOption = new("--stacks")
+    {
+        Description = "Also collect blocking call sites (.NET 9+ targets): WaitHandle events with stacks, and a rundown when the " +
+                      "session stops to resolve them. Costs the target throughput when it waits a lot (see docs/benchmarks.md).",
+    };
+
     public static Command Create(IProbeConsole console)
     {
         var command = new Command("attach",
             "Attach to a running .NET process over EventPipe, show a live view (requests/s, rolling P50/P99/P99.9, GC pauses, " +
             "pool threads and queue, starvation), then write the report. " + ProbeCli.ExitCodesHelp)
         {
-            PidArgument, NameOption, DurationOption, FormatOption, OutputOption, SloOption, NettraceOption, BufferOption, QuietOption,
+            PidArgument, NameOption, DurationOption, FormatOption, OutputOption, SloOption, NettraceOption, BufferOption, QuietOption, StacksOption,
         };
         BufferOption.Validators.Add(result =>
         {
@@ -93,6 +99,7 @@ internal static class AttachCommand
                 Nettrace = parse.GetValue(NettraceOption),
                 BufferMb = parse.GetValue(BufferOption),
                 Live = !parse.GetValue(QuietOption),
+                BlockingSites = parse.GetValue(StacksOption),
             },
             cancel).ConfigureAwait(false));
         return command;
@@ -104,7 +111,7 @@ internal static class AttachCommand
         {
             var pid = settings.Pid ?? ResolveName(settings.Name!);
             using var output = ReportOutput.Open(console, settings.Format, settings.Output);
-            using var source = EventPipeLiveSource.Connect(pid, settings.Nettrace?.FullName, settings.BufferMb);
+            using var source = EventPipeLiveSource.Connect(pid, settings.Nettrace?.FullName, settings.BufferMb, settings.BlockingSites);
             var run = new ProbeRun(source);
             var describe = $"Attached to {source.Target.ProcessName} (pid {pid})" +
                            (settings.Duration is { } d ? $" for {d}" : "; Ctrl+C stops and writes the report") + ".";
@@ -166,4 +173,5 @@ internal sealed record AttachSettings
     public FileInfo? Nettrace { get; init; }
     public int BufferMb { get; init; } = 256;
     public bool Live { get; init; } = true;
+    public bool BlockingSites { get; init; }
 }
