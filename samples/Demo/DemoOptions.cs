@@ -6,31 +6,51 @@ namespace TailGuard.Samples.Demo;
 internal sealed record DemoOptions
 {
     /// <summary>
-    /// Requests per second in every phase. On the 2-core machine this was chosen on, the baseline at this rate keeps both cores
-    /// partly busy (service, load driver and probe together) without saturating them: the fixed phase stays in the sub-5 ms P99
-    /// column, so the adversarial phase's tail is the patterns' doing, not the machine's.
+    /// Requests per second in every phase. On the 2-core machine this was chosen on, this rate keeps both cores partly busy
+    /// (service, load driver and probe together) without saturating them, so the adversarial phase's tail is the patterns'
+    /// doing, not the machine's (samples/README.md has the measurements).
     /// </summary>
-    public const double DefaultRate = 1000;
+    public const double DefaultRate = 500;
 
     public double Rate { get; init; } = DefaultRate;
 
     public TimeSpan PhaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 
-    /// <summary>Time between attaching the probe and starting the load, so the session is up before the first request.</summary>
-    public TimeSpan ProbeLeadIn { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>Load before the first phase, with the probe already attached: JIT, connections, and the attach's own hiccup.</summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(4);
 
-    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+    /// <summary>
+    /// Idle time between phases, so that a GC or a starved pool left over from one phase has ended before the next one starts
+    /// and each phase's window of the trace holds only its own requests.
+    /// </summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(1.5);
 
+    /// <summary>Upstream wait of the sync-over-async and synchronous-I/O endpoints (the service's <c>Workload:BlockingDelayMs</c>).</summary>
+    public int BlockingDelayMs { get; init; } = 10;
+
+    /// <summary>The service's port; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>A dotnet-tailguard.dll to use instead of the one built from src/RuntimeProbe/Tool.</summary>
     public string? ProbePath { get; init; }
 
     public string? OutputDirectory { get; init; }
 
+    /// <summary>Skip the analyzer recompile (step 1), e.g. when only the runtime figures are wanted.</summary>
+    public bool SkipFind { get; init; }
+
+    public bool IsQuick { get; init; }
+
     public static DemoOptions Quick(DemoOptions options) => options with
     {
-        PhaseDuration = TimeSpan.FromSeconds(4),
-        ProbeLeadIn = TimeSpan.FromSeconds(1.5),
-        Warmup = TimeSpan.FromSeconds(1.5),
+        IsQuick = true,
+        PhaseDuration = TimeSpan.FromSeconds(3),
+        Warmup = TimeSpan.FromSeconds(2),
+        Settle = TimeSpan.FromSeconds(1),
     };
+
+    /// <summary>Load plus idle time the probe has to stay attached for, used as its safety cap.</summary>
+    public TimeSpan PlannedLoadTime => Warmup + ((PhaseDuration + Settle) * Phases.All.Count);
 }
 
 /// <summary>One phase: a name, what it sends, and why.</summary>
@@ -39,25 +59,35 @@ internal sealed record Phase(string Name, string Description, IReadOnlyList<Load
 /// <summary>The traffic of each phase.</summary>
 internal static class Phases
 {
-    /// <summary>The adversarial endpoints, each carrying one pattern, and the rule that catches it.</summary>
-    public static readonly (string Route, string Rules)[] Patterns =
+    public const string Baseline = "baseline";
+    public const string Adversarial = "adversarial";
+    public const string Fixed = "fixed";
+
+    /// <summary>The adversarial endpoints, each carrying one pattern, and the rules that catch it.</summary>
+    public static readonly (string Route, string[] Rules)[] Patterns =
     [
-        ("sync-over-async", "TG1001"),
-        ("sync-io", "TG1003"),
-        ("cpu-loop", "TG2001"),
-        ("loh-allocation", "TG4001"),
-        ("bloated-state-machine", "TG3001/TG3002"),
+        ("sync-over-async", ["TG1001"]),
+        ("sync-io", ["TG1003"]),
+        ("cpu-loop", ["TG2001"]),
+        ("loh-allocation", ["TG4001"]),
+        ("bloated-state-machine", ["TG3001", "TG3002"]),
     ];
 
-    /// <summary>Share of the traffic each adversarial (or fixed) endpoint gets in the mixed phases, in percent.</summary>
-    public const double PatternSharePercent = 1;
+    /// <summary>
+    /// Share of the traffic each adversarial (or fixed) endpoint gets in the mixed phases, in percent. The two endpoints that
+    /// wait for the upstream by design stay below 1% together, so the fixed phase's P99 measures the service, not the upstream.
+    /// </summary>
+    public const double PatternSharePercent = 0.4;
 
     public static IReadOnlyList<Phase> All { get; } =
     [
-        new("baseline", "healthy endpoint only", [new LoadTarget("/healthy", 100)]),
-        new("adversarial", $"healthy + each bad endpoint at {PatternSharePercent:0.#}% of requests", Mixed("/bad")),
-        new("fixed", "the same mix against the fixed endpoints", Mixed("/fixed")),
+        new(Baseline, "/healthy only", [new LoadTarget("/healthy", 100)]),
+        new(Adversarial, $"/healthy + each /bad endpoint at {PatternSharePercent:0.#}%", Mixed("/bad")),
+        new(Fixed, $"the same mix against the /fixed endpoints", Mixed("/fixed")),
     ];
+
+    /// <summary>Every rule whose fix the fixed phase applies, in id order: TG1001/TG1003/...</summary>
+    public static string FixedRules => string.Join("/", Patterns.SelectMany(pattern => pattern.Rules).Order(StringComparer.Ordinal));
 
     private static LoadTarget[] Mixed(string prefix) =>
     [
