@@ -38,6 +38,7 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
         var probe = ProbeTool.Locate(layout, options.ProbePath);
         Step(2, options.Port == 0 ? "Start the service on a free loopback port" : Invariant($"Start the service on 127.0.0.1:{options.Port}"));
         using var service = await StartServiceAsync(cancellationToken).ConfigureAwait(false);
+        ChildProcesses.Track(service);
         Detail(Invariant($"pid {service.Id}, {service.BaseAddress}"));
 
         Step(3, "Attach dotnet-tailguard for the whole run, then warm up");
@@ -91,9 +92,7 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
         string[] arguments = ["--urls", Invariant($"http://127.0.0.1:{options.Port}"), Invariant($"--Workload:BlockingDelayMs={options.BlockingDelayMs}")];
         try
         {
-            var service = await ServiceProcess.StartAsync(assembly, arguments, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
-            ChildProcesses.Track(service);
-            return service;
+            return await ServiceProcess.StartAsync(assembly, arguments, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException exception)
         {
