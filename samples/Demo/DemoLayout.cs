@@ -25,6 +25,13 @@ internal sealed record DemoLayout(string RepositoryRoot, string Configuration)
 
     public string Relative(string path) => Path.GetRelativePath(RepositoryRoot, path);
 
+    /// <summary>Relative to the repository when inside it (the README's command runs there), else absolute.</summary>
+    public string Display(string path)
+    {
+        var relative = Relative(path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
+    }
+
     /// <summary>Fails with the command that builds it when a project output is missing (e.g. after <c>dotnet run --no-build</c>).</summary>
     public string Require(string assembly) => File.Exists(assembly)
         ? assembly

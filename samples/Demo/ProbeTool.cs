@@ -87,24 +87,31 @@ internal sealed class ProbeSession : IDisposable
 
     public string ReportPath => _reportPath;
 
-    /// <summary>Waits until the tool says it is attached; fails with the tool's own message when it exits first.</summary>
-    public async Task WaitUntilAttachedAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until the tool says it is attached and its trace file has started to fill: the tool announces the session before
+    /// the target has set it up, and the target's first events are what prove the providers are on.
+    /// </summary>
+    public async Task WaitUntilRecordingAsync(string nettracePath, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var exited = _process.WaitForExitAsync(cancellationToken);
-        var first = await Task.WhenAny(_attached.Task, exited, Task.Delay(timeout, cancellationToken)).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (first == _attached.Task)
+        var deadline = Stopwatch.StartNew();
+        while (!_attached.Task.IsCompleted || !HasData(nettracePath))
         {
-            return;
-        }
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_process.HasExited)
+            {
+                throw new DemoException($"dotnet-tailguard could not attach (exit code {_process.ExitCode}): {ProbeTool.LastLine(Output)}");
+            }
 
-        if (first == exited)
-        {
-            throw new DemoException($"dotnet-tailguard could not attach (exit code {_process.ExitCode}): {ProbeTool.LastLine(Output)}");
-        }
+            if (deadline.Elapsed > timeout)
+            {
+                throw new DemoException($"dotnet-tailguard did not start recording within {timeout.TotalSeconds:0} s: {ProbeTool.LastLine(Output)}");
+            }
 
-        throw new DemoException($"dotnet-tailguard did not attach within {timeout.TotalSeconds:0} s: {ProbeTool.LastLine(Output)}");
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
     }
+
+    private static bool HasData(string path) => new FileInfo(path) is { Exists: true, Length: > 0 };
 
     /// <summary>Stops the session with SIGTERM and waits for the report; returns null when it was written, or why not.</summary>
     public async Task<string?> StopAsync(TimeSpan timeout, CancellationToken cancellationToken)
