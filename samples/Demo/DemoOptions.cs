@@ -17,9 +17,9 @@ internal sealed record DemoOptions
     public TimeSpan PhaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Load before the first phase, with the probe already attached: JIT and connections at a low rate, then the full rate of
-    /// /healthy until a second of it has a P99 under <see cref="WarmupTargetP99Ms"/> (the attach's own hiccup is over), at most
-    /// <see cref="MaxWarmup"/>.
+    /// Load before the first phase: half of it every endpoint at a low rate (JIT) before the probe attaches, then full-rate
+    /// /healthy until a second of it has a P99 under <see cref="WarmupTargetP99Ms"/>, once before attaching and once after (the
+    /// attach's own hiccup); each of those at most half of <see cref="MaxWarmup"/>.
     /// </summary>
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(4);
 

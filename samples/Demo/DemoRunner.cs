@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.Samples.LoadDriver;
+using ClientLatency = TailGuard.Samples.LoadDriver.LatencySummary;
 
 namespace TailGuard.Samples.Demo;
 
@@ -41,13 +42,15 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
         ChildProcesses.Track(service);
         Detail(Invariant($"pid {service.Id}, {service.BaseAddress}"));
 
-        Step(3, "Attach dotnet-tailguard for the whole run, then warm up");
+        using var driver = new OpenLoopLoadDriver();
+        await WarmUpAsync(driver, service, cancellationToken).ConfigureAwait(false);
+
+        Step(3, "Attach dotnet-tailguard for the whole run");
         var safetyCap = options.PlannedLoadTime + TimeSpan.FromSeconds(60);
         using var session = probe.Attach(service.Id, htmlPath, nettracePath, safetyCap);
         Detail($"dotnet {layout.Display(probe.ToolAssembly)} attach {service.Id} --no-live --format html -o {layout.Display(htmlPath)} --nettrace {layout.Display(nettracePath)}");
         await session.WaitUntilRecordingAsync(nettracePath, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
-        using var driver = new OpenLoopLoadDriver();
-        await WarmUpAsync(driver, service, cancellationToken).ConfigureAwait(false);
+        await SettleAsync(driver, service, "attached; letting the attach's own hiccup pass", cancellationToken).ConfigureAwait(false);
 
         Step(4, "Verify: the same fixed rate, phase by phase");
         var results = new List<PhaseResult>();
@@ -107,30 +110,40 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
         }
     }
 
+    /// <summary>
+    /// Before the probe attaches, so that none of it is in the report: every endpoint at a low rate (JIT; the cold pool's
+    /// sync-over-async starvation at start-up), then full-rate /healthy until the service has settled.
+    /// </summary>
     private async Task WarmUpAsync(OpenLoopLoadDriver driver, ServiceProcess service, CancellationToken cancellationToken)
     {
-        Detail(Invariant($"warming up (JIT, connections, the attach's own hiccup; not measured): every endpoint at a low rate, then /healthy at {options.Rate:N0} req/s until a second of it has a P99 under {options.WarmupTargetP99Ms:0} ms"));
+        Detail(Invariant($"warming up before the probe attaches (not measured): every endpoint at a low rate for {(options.Warmup / 2).TotalSeconds:0.#} s"));
         var everything = Phases.All.SelectMany(phase => phase.Mix).DistinctBy(target => target.Path).Select(target => target with { Weight = 1 }).ToArray();
         await driver.RunAsync(
             new LoadPlan { BaseAddress = service.BaseAddress, RatePerSecond = Math.Min(options.Rate, 100), Duration = options.Warmup / 2, Mix = everything },
             cancellationToken: cancellationToken).ConfigureAwait(false);
+        await SettleAsync(driver, service, "then /healthy at the full rate", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Full-rate /healthy, a second at a time, until a second has a P99 under the target (at most <see cref="DemoOptions.MaxWarmup"/>).</summary>
+    private async Task SettleAsync(OpenLoopLoadDriver driver, ServiceProcess service, string what, CancellationToken cancellationToken)
+    {
         var started = Stopwatch.StartNew();
-        var rounds = 0;
-        LoadDriver.LatencySummary last;
+        var seconds = 0;
+        ClientLatency last;
         do
         {
             var round = await driver.RunAsync(
                 new LoadPlan { BaseAddress = service.BaseAddress, RatePerSecond = options.Rate, Duration = TimeSpan.FromSeconds(1), Mix = [new LoadTarget("/healthy", 1)] },
                 cancellationToken: cancellationToken).ConfigureAwait(false);
             last = round.Latency;
-            rounds++;
+            seconds++;
         }
-        while ((rounds < options.Warmup.TotalSeconds / 2 || last.P99 > options.WarmupTargetP99Ms) && started.Elapsed < options.MaxWarmup - (options.Warmup / 2));
+        while ((seconds < options.Warmup.TotalSeconds / 2 || last.P99 > options.WarmupTargetP99Ms) && started.Elapsed < options.MaxWarmup / 2);
 
         cancellationToken.ThrowIfCancellationRequested();
         Detail(last.P99 <= options.WarmupTargetP99Ms
-            ? Invariant($"warm after {rounds} s at full rate (last second: P99 {ConsoleReport.Ms(last.P99)})")
-            : Invariant($"still not settled after {rounds} s at full rate (last second: P99 {ConsoleReport.Ms(last.P99)}); the machine is busy, measuring anyway"));
+            ? Invariant($"{what}: settled after {seconds} s (last second's P99 {ConsoleReport.Ms(last.P99)}, target {options.WarmupTargetP99Ms:0} ms)")
+            : Invariant($"{what}: not settled after {seconds} s (last second's P99 {ConsoleReport.Ms(last.P99)}, target {options.WarmupTargetP99Ms:0} ms); the machine is busy, measuring anyway"));
     }
 
     private async Task<PhaseResult> RunPhaseAsync(Phase phase, OpenLoopLoadDriver driver, ServiceProcess service, CancellationToken cancellationToken)
