@@ -92,6 +92,11 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
     private async Task<ServiceProcess> StartServiceAsync(CancellationToken cancellationToken)
     {
         var assembly = layout.Require(layout.ServiceAssembly);
+        if (options.Port != 0 && !PortIsFree(options.Port))
+        {
+            throw new DemoException(Invariant($"Port {options.Port} on 127.0.0.1 is taken: pick another with --port, or leave it out for a free one."));
+        }
+
         string[] arguments =
         [
             "--urls", Invariant($"http://127.0.0.1:{options.Port}"), Invariant($"--Workload:BlockingDelayMs={options.BlockingDelayMs}"),
@@ -103,10 +108,24 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
         }
         catch (InvalidOperationException exception)
         {
-            var hint = options.Port != 0 && exception.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase)
-                ? Invariant($" Port {options.Port} is taken: pick another with --port, or --port 0 for a free one.")
-                : "";
-            throw new DemoException($"The service did not start: {exception.Message}{hint}");
+            // The service's last stderr lines, without the stack frames, are the explanation.
+            var lines = exception.Message.Split('\n').Select(line => line.TrimEnd()).Where(line => !line.TrimStart().StartsWith("at ", StringComparison.Ordinal) && !line.TrimStart().StartsWith("---", StringComparison.Ordinal));
+            throw new DemoException($"The service did not start: {string.Join(Environment.NewLine, lines)}");
+        }
+    }
+
+    private static bool PortIsFree(int port)
+    {
+        try
+        {
+            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
         }
     }
 
