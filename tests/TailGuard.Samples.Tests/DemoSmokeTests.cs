@@ -9,8 +9,10 @@ namespace TailGuard.Samples.Tests;
 
 /// <summary>
 /// The README's first command in its short form (<c>--quick</c>: a few seconds per phase), run as a real process against the
-/// real service and the real dotnet-tailguard: the CI smoke test of the demo.
+/// real service and the real dotnet-tailguard: the CI smoke test of the demo. It loads both cores for half a minute, so it runs
+/// alone, after the other tests, whose timings it would otherwise disturb.
 /// </summary>
+[Collection(DemoSmokeCollection.Name)]
 public sealed partial class DemoSmokeTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(150);
@@ -119,4 +121,10 @@ public sealed partial class DemoSmokeTests(ITestOutputHelper output)
             text.AppendLine(line);
         }
     }
+}
+
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class DemoSmokeCollection
+{
+    public const string Name = "demo smoke test (runs alone)";
 }
