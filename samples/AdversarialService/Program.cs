@@ -40,5 +40,5 @@ foreach (var address in addresses)
     Console.WriteLine($"Listening on {address}");
 }
 
-Console.Out.Flush();
+await Console.Out.FlushAsync();
 await app.WaitForShutdownAsync();

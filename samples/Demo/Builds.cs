@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace TailGuard.Samples.Demo;
@@ -5,52 +6,54 @@ namespace TailGuard.Samples.Demo;
 /// <summary>A TailGuard warning from the service's build output.</summary>
 internal sealed record AnalyzerFinding(string File, int Line, string RuleId, string Message);
 
-/// <summary>The build steps of the demo, each failing with a clear message and the tail of the build output.</summary>
+/// <summary>The demo's one build step of its own: the analyzer findings on the service.</summary>
 internal static partial class Builds
 {
     private const int OutputLinesOnFailure = 25;
 
-    public static async Task BuildAsync(string repositoryRoot, string project, CancellationToken cancellationToken)
-    {
-        var (exitCode, output) = await ChildProcesses.RunDotnetAsync(["build", project, "-c", "Release", "-nologo"], repositoryRoot, cancellationToken).ConfigureAwait(false);
-        if (exitCode != 0)
-        {
-            throw new DemoException($"Building {project} failed (exit code {exitCode}):{Environment.NewLine}{Tail(output)}");
-        }
-    }
-
     /// <summary>
-    /// Recompiles the service alone (its dependencies are built) so that the compiler runs and prints the analyzer warnings even
-    /// when nothing changed since the last build.
+    /// Compiles the service again, alone, into a scratch folder, so that the compiler runs and prints the analyzer warnings even
+    /// when nothing changed since the last build. The service's own bin and obj folders are not touched: the running demo (or a
+    /// test next to it) may be starting the built service at the same time.
     /// </summary>
-    public static async Task<IReadOnlyList<AnalyzerFinding>> RecompileForWarningsAsync(string repositoryRoot, string project, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<AnalyzerFinding>> CompileForFindingsAsync(DemoLayout layout, string scratchDirectory, CancellationToken cancellationToken)
     {
+        var intermediate = Path.Combine(scratchDirectory, "obj") + Path.DirectorySeparatorChar;
+        if (Directory.Exists(intermediate))
+        {
+            Directory.Delete(intermediate, recursive: true);
+        }
+
         var (exitCode, output) = await ChildProcesses.RunDotnetAsync(
-            ["build", project, "-c", "Release", "-nologo", "--no-dependencies", "--no-incremental", "-consoleLoggerParameters:NoSummary"],
-            repositoryRoot,
+            [
+                "msbuild", DemoLayout.ServiceProject, "-t:Compile", "-nologo", "-v:m", "-consoleLoggerParameters:NoSummary",
+                $"-p:Configuration={layout.Configuration}", "-p:BuildProjectReferences=false", $"-p:IntermediateOutputPath={intermediate}",
+            ],
+            layout.RepositoryRoot,
             cancellationToken).ConfigureAwait(false);
         if (exitCode != 0)
         {
-            throw new DemoException($"Building {project} failed (exit code {exitCode}):{Environment.NewLine}{Tail(output)}");
+            throw new DemoException($"Compiling {DemoLayout.ServiceProject} for the analyzer findings failed (exit code {exitCode}):{Environment.NewLine}{Tail(output)}");
         }
 
         return ParseFindings(output);
     }
 
-    /// <summary>Reads <c>path(line,col): warning TGnnnn: message [project]</c> lines, once each.</summary>
+    /// <summary>Reads <c>path(line,col): warning TGnnnn: message [project]</c> lines, once each, without the help link.</summary>
     public static IReadOnlyList<AnalyzerFinding> ParseFindings(string buildOutput) =>
         WarningLine().Matches(buildOutput)
             .Select(match => new AnalyzerFinding(
                 Path.GetFileName(match.Groups["file"].Value),
-                int.Parse(match.Groups["line"].Value, System.Globalization.CultureInfo.InvariantCulture),
+                int.Parse(match.Groups["line"].Value, CultureInfo.InvariantCulture),
                 match.Groups["id"].Value,
-                match.Groups["message"].Value.Trim()))
+                HelpLink().Replace(match.Groups["message"].Value, "").Trim()))
             .Distinct()
             .OrderBy(finding => finding.File, StringComparer.Ordinal)
             .ThenBy(finding => finding.Line)
+            .ThenBy(finding => finding.RuleId, StringComparer.Ordinal)
             .ToArray();
 
-    private static string Tail(string output)
+    internal static string Tail(string output)
     {
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return string.Join(Environment.NewLine, lines.TakeLast(OutputLinesOnFailure).Select(line => "  " + line));
@@ -58,6 +61,9 @@ internal static partial class Builds
 
     [GeneratedRegex(@"^\s*(?<file>[^\s(][^(]*?\.cs)\((?<line>\d+),\d+\): warning (?<id>TG\d{4}): (?<message>.*?)(?:\s\[[^\]]*\])?\s*$", RegexOptions.Multiline)]
     private static partial Regex WarningLine();
+
+    [GeneratedRegex(@"\s*\(https?://\S+\)$")]
+    private static partial Regex HelpLink();
 }
 
 /// <summary>A failure the demo explains in one message, without a stack trace.</summary>

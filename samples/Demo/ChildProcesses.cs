@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 using TailGuard.Samples.LoadDriver;
 
@@ -9,8 +10,10 @@ namespace TailGuard.Samples.Demo;
 /// Every process the demo starts goes through here, so that all of them are killed when the demo ends: normally, on failure,
 /// on Ctrl+C and on SIGTERM (the process-exit hook is the last resort).
 /// </summary>
-internal static class ChildProcesses
+internal static partial class ChildProcesses
 {
+    private const int SigTerm = 15;
+
     private static readonly ConcurrentDictionary<int, Process> Running = new();
     private static readonly ConcurrentDictionary<ServiceProcess, bool> Services = new();
 
@@ -50,6 +53,27 @@ internal static class ChildProcesses
         catch (InvalidOperationException)
         {
             // Already gone.
+        }
+    }
+
+    /// <summary>
+    /// Asks a process to stop the way <c>kill -TERM</c> does (dotnet-tailguard then ends its session and writes its report);
+    /// false where there are no POSIX signals.
+    /// </summary>
+    public static bool Terminate(Process process)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        try
+        {
+            return !process.HasExited && SendSignal(process.Id, SigTerm) == 0;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
         }
     }
 
@@ -107,4 +131,7 @@ internal static class ChildProcesses
             output.AppendLine(line);
         }
     }
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int SendSignal(int pid, int signal);
 }

@@ -1,181 +1,218 @@
 using System.Diagnostics;
 using System.Globalization;
+using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.Samples.LoadDriver;
+using ClientLatency = TailGuard.Samples.LoadDriver.LatencySummary;
 
 namespace TailGuard.Samples.Demo;
 
-/// <summary>What one phase measured, from both sides.</summary>
-internal sealed record PhaseResult(Phase Phase, LoadResult Client, ProbeReport? Probe, string? ProbeError, string NettracePath);
-
-/// <summary>Find (build with the analyzers), fix (the fixed endpoints), verify (load + probe), in one run.</summary>
-internal sealed class DemoRunner(DemoOptions options, string repositoryRoot, TextWriter output)
+/// <summary>Find (the analyzers on the service), fix (the fixed endpoints), verify (fixed-rate load with the probe attached).</summary>
+internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWriter output)
 {
-    private const string ServiceProject = "samples/AdversarialService/AdversarialService.csproj";
-    private const int Steps = 4;
+    private const int Steps = 5;
 
     private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private int _redirectedProgressLines;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var outputDirectory = Path.GetFullPath(options.OutputDirectory ?? Path.Combine(repositoryRoot, "artifacts", "demo"));
+        var outputDirectory = Path.GetFullPath(options.OutputDirectory ?? layout.DefaultOutputDirectory);
         Directory.CreateDirectory(outputDirectory);
-        output.WriteLine(Invariant($"TailGuard demo: find, fix and verify tail latency. {options.Rate:N0} req/s open loop, {options.PhaseDuration.TotalSeconds:0.#} s per phase, {Environment.ProcessorCount} cores."));
+        var htmlPath = Path.Combine(outputDirectory, "tailguard-report.html");
+        var nettracePath = Path.Combine(outputDirectory, "run.nettrace");
+        File.Delete(htmlPath);
+        File.Delete(nettracePath);
+
+        output.WriteLine(Invariant(
+            $"TailGuard demo: find, fix and verify tail latency. {options.Rate:N0} req/s open loop, {options.PhaseDuration.TotalSeconds:0.#} s per phase, {Environment.ProcessorCount} cores{LoadAverage()}."));
+        Step(1, "Find: the TailGuard analyzers on samples/AdversarialService");
+        if (options.SkipFind)
+        {
+            Detail("skipped (--skip-find)");
+        }
+        else
+        {
+            var findings = await Builds.CompileForFindingsAsync(layout, Path.Combine(outputDirectory, "find"), cancellationToken).ConfigureAwait(false);
+            ConsoleReport.PrintFindings(output, findings);
+        }
+
+        var probe = ProbeTool.Locate(layout, options.ProbePath);
+        Step(2, options.Port == 0 ? "Start the service on a free loopback port" : Invariant($"Start the service on 127.0.0.1:{options.Port}"));
+        using var service = await StartServiceAsync(cancellationToken).ConfigureAwait(false);
+        ChildProcesses.Track(service);
+        Detail(Invariant($"pid {service.Id}, {service.BaseAddress}"));
+
+        using var driver = new OpenLoopLoadDriver();
+        await WarmUpAsync(driver, service, cancellationToken).ConfigureAwait(false);
+
+        Step(3, "Attach dotnet-tailguard for the whole run");
+        var safetyCap = options.PlannedLoadTime + TimeSpan.FromSeconds(60);
+        using var session = probe.Attach(service.Id, htmlPath, nettracePath, safetyCap);
+        Detail($"dotnet {layout.Display(probe.ToolAssembly)} attach {service.Id} --no-live --format html -o {layout.Display(htmlPath)} --nettrace {layout.Display(nettracePath)}");
+        await session.WaitUntilRecordingAsync(nettracePath, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        await SettleAsync(driver, service, "attached; letting the attach's own hiccup pass", cancellationToken).ConfigureAwait(false);
+
+        Step(4, "Verify: the same fixed rate, phase by phase");
+        var results = new List<PhaseResult>();
+        for (var index = 0; index < Phases.All.Count; index++)
+        {
+            await Task.Delay(options.Settle, cancellationToken).ConfigureAwait(false);
+            var phase = Phases.All[index];
+            output.WriteLine(Invariant($"      phase {index + 1}/{Phases.All.Count}: {phase.Name} ({phase.Description})"));
+            var result = await RunPhaseAsync(phase, driver, service, cancellationToken).ConfigureAwait(false);
+            results.Add(result);
+            output.WriteLine(ConsoleReport.PhaseSummary(result.Client));
+            await File.WriteAllTextAsync(Path.Combine(outputDirectory, $"{phase.Name}.load.json"), result.Client.ToJson(), cancellationToken).ConfigureAwait(false);
+        }
+
+        await Task.Delay(options.Settle, cancellationToken).ConfigureAwait(false);
+        Step(5, "Stop the probe; its report of each phase");
+        var stopError = await session.StopAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        if (stopError is not null)
+        {
+            throw new DemoException(stopError);
+        }
+
+        var reports = await PhaseAnalysis.AnalyzeAsync(nettracePath, results.Select(r => (r.Phase.Name, r.StartUtc, r.EndUtc)), cancellationToken).ConfigureAwait(false);
+        results = [.. results.Select(result => result with { Probe = reports[result.Phase.Name] })];
+        foreach (var result in results)
+        {
+            await File.WriteAllTextAsync(Path.Combine(outputDirectory, $"{result.Phase.Name}.tailguard.json"), ReportJson.Serialize(result.Probe!), cancellationToken).ConfigureAwait(false);
+            output.WriteLine();
+            ConsoleReport.PrintPhase(output, result);
+        }
+
         output.WriteLine();
+        ConsoleReport.PrintVerdict(output, options, results);
+        output.WriteLine();
+        output.WriteLine($"HTML report (the whole run: timeline with GC pauses and starvation, percentiles per endpoint, tail attribution): {htmlPath}");
+        output.WriteLine(Invariant($"Per-phase JSON (client *.load.json, probe *.tailguard.json) and the trace: {outputDirectory}. Total time {_clock.Elapsed.TotalSeconds:0} s."));
+    }
 
-        Step(1, "Find: build the adversarial service with the TailGuard analyzers");
-        await Builds.BuildAsync(repositoryRoot, ServiceProject, cancellationToken).ConfigureAwait(false);
-        var findings = await Builds.RecompileForWarningsAsync(repositoryRoot, ServiceProject, cancellationToken).ConfigureAwait(false);
-        Report.PrintFindings(output, findings);
+    private async Task<ServiceProcess> StartServiceAsync(CancellationToken cancellationToken)
+    {
+        var assembly = layout.Require(layout.ServiceAssembly);
+        if (options.Port != 0 && !PortIsFree(options.Port))
+        {
+            throw new DemoException(Invariant($"Port {options.Port} on 127.0.0.1 is taken: pick another with --port, or leave it out for a free one."));
+        }
 
-        Step(2, "Probe: locate dotnet-tailguard");
-        var (probe, unavailable) = await ProbeTool.LocateAsync(repositoryRoot, options.ProbePath, Detail, cancellationToken).ConfigureAwait(false);
-        Detail(probe is not null
-            ? $"using {Path.GetRelativePath(repositoryRoot, probe.ToolAssembly)}"
-            : $"PROBE UNAVAILABLE ({unavailable}): the demo runs and prints client-side figures only.");
-
-        Step(3, "Start the service on a free loopback port");
-        var serviceAssembly = Path.Combine(repositoryRoot, "samples", "AdversarialService", "bin", "Release", "net10.0", "AdversarialService.dll");
-        ServiceProcess service;
+        string[] arguments =
+        [
+            "--urls", Invariant($"http://127.0.0.1:{options.Port}"), Invariant($"--Workload:BlockingDelayMs={options.BlockingDelayMs}"),
+            Invariant($"--Workload:InputDelayMs={options.InputDelayMs}"),
+        ];
         try
         {
-            service = await ServiceProcess.StartAsync(serviceAssembly, ["--urls", "http://127.0.0.1:0"], TimeSpan.FromSeconds(30), cancellationToken).ConfigureAwait(false);
+            return await ServiceProcess.StartAsync(assembly, arguments, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
         }
         catch (InvalidOperationException exception)
         {
-            throw new DemoException($"The service did not start: {exception.Message}");
-        }
-
-        ChildProcesses.Track(service);
-        try
-        {
-            Detail(Invariant($"pid {service.Id}, {service.BaseAddress}"));
-            using var driver = new OpenLoopLoadDriver();
-            await WarmUpAsync(driver, service, cancellationToken).ConfigureAwait(false);
-
-            Step(4, "Verify: fixed-rate load, phase by phase, with the probe attached");
-            var results = new List<PhaseResult>();
-            for (var index = 0; index < Phases.All.Count; index++)
-            {
-                var phase = Phases.All[index];
-                output.WriteLine();
-                output.WriteLine(Invariant($"Phase {index + 1}/{Phases.All.Count}: {phase.Name} ({phase.Description})"));
-                var result = await RunPhaseAsync(phase, driver, service, probe, outputDirectory, cancellationToken).ConfigureAwait(false);
-                results.Add(result);
-                await File.WriteAllTextAsync(Path.Combine(outputDirectory, $"{phase.Name}.load.json"), result.Client.ToJson(), cancellationToken).ConfigureAwait(false);
-                Report.PrintPhase(output, result);
-            }
-
-            var htmlReports = await RenderHtmlAsync(probe, results, outputDirectory, cancellationToken).ConfigureAwait(false);
-            output.WriteLine();
-            Report.PrintVerdict(output, options, results, probe is not null, unavailable);
-            foreach (var line in htmlReports)
-            {
-                output.WriteLine(line);
-            }
-
-            output.WriteLine(Invariant($"Client reports (JSON): {outputDirectory}. Total time {_clock.Elapsed.TotalSeconds:0} s."));
-        }
-        finally
-        {
-            ChildProcesses.Forget(service);
-            service.Dispose();
+            // The service's last stderr lines, without the stack frames, are the explanation.
+            var lines = exception.Message.Split('\n').Select(line => line.TrimEnd()).Where(line => !line.TrimStart().StartsWith("at ", StringComparison.Ordinal) && !line.TrimStart().StartsWith("---", StringComparison.Ordinal));
+            throw new DemoException($"The service did not start: {string.Join(Environment.NewLine, lines)}");
         }
     }
 
+    private static bool PortIsFree(int port)
+    {
+        try
+        {
+            var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Before the probe attaches, so that none of it is in the report: every endpoint at a low rate (JIT; the cold pool's
+    /// sync-over-async starvation at start-up), then full-rate /healthy until the service has settled.
+    /// </summary>
     private async Task WarmUpAsync(OpenLoopLoadDriver driver, ServiceProcess service, CancellationToken cancellationToken)
     {
-        Detail(Invariant($"warming up for {options.Warmup.TotalSeconds:0.#} s (JIT, connections); not measured"));
+        Detail(Invariant($"warming up before the probe attaches (not measured): every endpoint at a low rate for {(options.Warmup / 2).TotalSeconds:0.#} s"));
         var everything = Phases.All.SelectMany(phase => phase.Mix).DistinctBy(target => target.Path).Select(target => target with { Weight = 1 }).ToArray();
         await driver.RunAsync(
-            new LoadPlan { BaseAddress = service.BaseAddress, RatePerSecond = Math.Min(options.Rate, 200), Duration = options.Warmup / 2, Mix = everything },
+            new LoadPlan { BaseAddress = service.BaseAddress, RatePerSecond = Math.Min(options.Rate, 100), Duration = options.Warmup / 2, Mix = everything },
             cancellationToken: cancellationToken).ConfigureAwait(false);
-        await driver.RunAsync(
-            new LoadPlan { BaseAddress = service.BaseAddress, RatePerSecond = options.Rate, Duration = options.Warmup / 2, Mix = [new LoadTarget("/healthy", 1)] },
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+        await SettleAsync(driver, service, "then /healthy at the full rate", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Full-rate /healthy, a second at a time, until a second has a P99 under the target (at most <see cref="DemoOptions.MaxWarmup"/>).</summary>
+    private async Task SettleAsync(OpenLoopLoadDriver driver, ServiceProcess service, string what, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.StartNew();
+        var seconds = 0;
+        ClientLatency last;
+        do
+        {
+            var round = await driver.RunAsync(
+                new LoadPlan { BaseAddress = service.BaseAddress, RatePerSecond = options.Rate, Duration = TimeSpan.FromSeconds(1), Mix = [new LoadTarget("/healthy", 1)] },
+                cancellationToken: cancellationToken).ConfigureAwait(false);
+            last = round.Latency;
+            seconds++;
+        }
+        while ((seconds < options.Warmup.TotalSeconds / 2 || last.P99 > options.WarmupTargetP99Ms) && started.Elapsed < options.MaxWarmup / 2);
+
         cancellationToken.ThrowIfCancellationRequested();
+        Detail(last.P99 <= options.WarmupTargetP99Ms
+            ? Invariant($"{what}: settled after {seconds} s (last second's P99 {ConsoleReport.Ms(last.P99)}, target {options.WarmupTargetP99Ms:0} ms)")
+            : Invariant($"{what}: not settled after {seconds} s (last second's P99 {ConsoleReport.Ms(last.P99)}, target {options.WarmupTargetP99Ms:0} ms); the machine is busy, measuring anyway"));
     }
 
-    private async Task<PhaseResult> RunPhaseAsync(
-        Phase phase, OpenLoopLoadDriver driver, ServiceProcess service, ProbeTool? probe, string outputDirectory, CancellationToken cancellationToken)
+    private async Task<PhaseResult> RunPhaseAsync(Phase phase, OpenLoopLoadDriver driver, ServiceProcess service, CancellationToken cancellationToken)
     {
-        var jsonPath = Path.Combine(outputDirectory, $"{phase.Name}.tailguard.json");
-        var nettracePath = Path.Combine(outputDirectory, $"{phase.Name}.nettrace");
-        File.Delete(jsonPath);
-        File.Delete(nettracePath);
-
-        ProbeSession? session = null;
-        if (probe is not null)
+        var plan = new LoadPlan { BaseAddress = service.BaseAddress, RatePerSecond = options.Rate, Duration = options.PhaseDuration, Mix = phase.Mix };
+        var progress = new InlineProgress(p => ShowProgress(p, plan));
+        _redirectedProgressLines = 0;
+        var start = DateTime.UtcNow;
+        var client = await driver.RunAsync(plan, progress, cancellationToken).ConfigureAwait(false);
+        var end = DateTime.UtcNow;
+        ClearProgress();
+        cancellationToken.ThrowIfCancellationRequested();
+        if (service.HasExited)
         {
-            var probeDuration = options.ProbeLeadIn + options.PhaseDuration + TimeSpan.FromSeconds(1);
-            session = probe.Attach(service.Id, TimeSpan.FromSeconds(Math.Ceiling(probeDuration.TotalSeconds)), jsonPath, nettracePath);
-            await Task.Delay(options.ProbeLeadIn, cancellationToken).ConfigureAwait(false);
+            throw new DemoException($"The service exited during the {phase.Name} phase.");
         }
 
-        try
-        {
-            var plan = new LoadPlan { BaseAddress = service.BaseAddress, RatePerSecond = options.Rate, Duration = options.PhaseDuration, Mix = phase.Mix };
-            var progress = new InlineProgress(p => ShowProgress(p, plan));
-            var client = await driver.RunAsync(plan, progress, cancellationToken).ConfigureAwait(false);
-            ClearProgress();
-            cancellationToken.ThrowIfCancellationRequested();
-            if (service.HasExited)
-            {
-                throw new DemoException($"The service exited during the {phase.Name} phase.");
-            }
-
-            if (session is null)
-            {
-                return new PhaseResult(phase, client, null, null, nettracePath);
-            }
-
-            Detail("waiting for the probe's report");
-            var (report, error) = await session.CompleteAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
-            return new PhaseResult(phase, client, report, error, nettracePath);
-        }
-        finally
-        {
-            session?.Dispose();
-        }
+        return new PhaseResult(phase, client, start, end);
     }
 
-    private static async Task<IReadOnlyList<string>> RenderHtmlAsync(ProbeTool? probe, IReadOnlyList<PhaseResult> results, string outputDirectory, CancellationToken cancellationToken)
-    {
-        if (probe is null)
-        {
-            return ["HTML report: not written (the probe is unavailable)."];
-        }
-
-        var lines = new List<string>();
-        foreach (var result in results.OrderByDescending(result => result.Phase.Name == "adversarial"))
-        {
-            var htmlPath = Path.Combine(outputDirectory, $"tailguard-{result.Phase.Name}.html");
-            var error = await probe.RenderHtmlAsync(result.NettracePath, htmlPath, outputDirectory, cancellationToken).ConfigureAwait(false);
-            lines.Add(error is null ? $"HTML report ({result.Phase.Name}): {htmlPath}" : $"HTML report ({result.Phase.Name}): not written: {error}");
-        }
-
-        return lines;
-    }
-
-    private void Step(int number, string title)
-    {
+    private void Step(int number, string title) =>
         output.WriteLine(Invariant($"[{number}/{Steps}] {title}   ({_clock.Elapsed.TotalSeconds:0} s)"));
-    }
 
     private void Detail(string text) => output.WriteLine("      " + text);
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            var fields = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ') : [];
+            return fields.Length >= 3 ? $", load average {fields[0]} {fields[1]} {fields[2]}" : "";
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+    }
 
     private void ShowProgress(LoadProgress progress, LoadPlan plan)
     {
         var line = Invariant($"      {progress.Elapsed.TotalSeconds,4:0.0}/{plan.Duration.TotalSeconds:0} s  sent {progress.Sent,7:N0}  in flight {progress.InFlight,5:N0}  errors {progress.Errors:N0}  timeouts {progress.Timeouts:N0}");
-        if (Console.IsOutputRedirected)
-        {
-            if ((int)progress.Elapsed.TotalSeconds % 5 == 0)
-            {
-                output.WriteLine(line);
-            }
-        }
-        else
+        if (!Console.IsOutputRedirected)
         {
             output.Write("\r" + line + "   ");
+        }
+        else if ((int)(progress.Elapsed.TotalSeconds / 5) > _redirectedProgressLines)
+        {
+            // Redirected (CI, a log file): one line every 5 s instead of a line rewritten in place.
+            _redirectedProgressLines++;
+            output.WriteLine(line);
         }
     }
 

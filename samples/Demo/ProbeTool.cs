@@ -6,87 +6,61 @@ using TailGuard.Samples.LoadDriver;
 namespace TailGuard.Samples.Demo;
 
 /// <summary>
-/// Drives <c>dotnet-tailguard</c> as a child process: <c>dotnet dotnet-tailguard.dll attach PID --duration ... --format json -o
-/// FILE --nettrace FILE</c>, then <c>analyze FILE.nettrace --format html</c> for the HTML report.
+/// Drives <c>dotnet-tailguard</c> as a child process, the way a user would: one <c>attach PID --format html -o FILE --nettrace
+/// FILE</c> session for the whole run, stopped with SIGTERM (which the tool turns into a clean stop and the report).
 /// </summary>
 internal sealed class ProbeTool(string toolAssembly)
 {
-    private const string ToolAssemblyName = "dotnet-tailguard.dll";
-
     public string ToolAssembly { get; } = toolAssembly;
 
-    /// <summary>
-    /// Finds the tool: the given path, or the project under <c>src/RuntimeProbe</c> that produces <c>dotnet-tailguard</c>, built in
-    /// Release. Returns the reason when there is none.
-    /// </summary>
-    public static async Task<(ProbeTool? Tool, string? Unavailable)> LocateAsync(string repositoryRoot, string? explicitPath, Action<string> progress, CancellationToken cancellationToken)
+    public static ProbeTool Locate(DemoLayout layout, string? explicitPath)
     {
-        if (explicitPath is not null)
+        if (explicitPath is null)
         {
-            return File.Exists(explicitPath) ? (new ProbeTool(Path.GetFullPath(explicitPath)), null) : (null, $"'{explicitPath}' does not exist");
+            return new ProbeTool(layout.Require(layout.ToolAssembly));
         }
 
-        var probeDirectory = Path.Combine(repositoryRoot, "src", "RuntimeProbe");
-        var project = Directory.Exists(probeDirectory)
-            ? Directory.EnumerateFiles(probeDirectory, "*.csproj", SearchOption.AllDirectories)
-                .FirstOrDefault(path => File.ReadAllText(path).Contains("dotnet-tailguard", StringComparison.Ordinal))
-            : null;
-        if (project is null)
-        {
-            return (null, "no dotnet-tailguard tool project under src/RuntimeProbe in this checkout");
-        }
-
-        progress($"building {Path.GetRelativePath(repositoryRoot, project)}");
-        await Builds.BuildAsync(repositoryRoot, project, cancellationToken).ConfigureAwait(false);
-        var output = Path.Combine(Path.GetDirectoryName(project)!, "bin", "Release");
-        var tool = Directory.Exists(output)
-            ? Directory.EnumerateFiles(output, ToolAssemblyName, SearchOption.AllDirectories).OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
-            : null;
-        return tool is null ? (null, $"{ToolAssemblyName} not found under {Path.GetRelativePath(repositoryRoot, output)} after the build") : (new ProbeTool(tool), null);
+        return File.Exists(explicitPath)
+            ? new ProbeTool(Path.GetFullPath(explicitPath))
+            : throw new DemoException($"--probe: '{explicitPath}' does not exist.");
     }
 
-    public ProbeSession Attach(int pid, TimeSpan duration, string jsonPath, string nettracePath)
+    /// <param name="safetyCap">
+    /// The session's <c>--duration</c>: it normally ends earlier, by SIGTERM, but never outlives a demo that could not stop it.
+    /// </param>
+    public ProbeSession Attach(int pid, string htmlPath, string nettracePath, TimeSpan safetyCap)
     {
         var arguments = new[]
         {
             ToolAssembly, "attach", pid.ToString(CultureInfo.InvariantCulture),
-            "--duration", duration.ToString(@"hh\:mm\:ss", CultureInfo.InvariantCulture),
-            "--format", "json", "-o", jsonPath, "--nettrace", nettracePath,
+            "--duration", Math.Ceiling(safetyCap.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s",
+            "--no-live", "--format", "html", "-o", htmlPath, "--nettrace", nettracePath,
         };
-        return ProbeSession.Start(arguments, jsonPath);
-    }
-
-    /// <summary>Renders the HTML report from a saved trace; returns null on success, or why it could not.</summary>
-    public async Task<string?> RenderHtmlAsync(string nettracePath, string htmlPath, string workingDirectory, CancellationToken cancellationToken)
-    {
-        if (!File.Exists(nettracePath))
-        {
-            return $"no trace was saved at {nettracePath}";
-        }
-
-        var (exitCode, output) = await ChildProcesses.RunDotnetAsync(
-            [ToolAssembly, "analyze", nettracePath, "--format", "html", "-o", htmlPath], workingDirectory, cancellationToken).ConfigureAwait(false);
-        return exitCode == 0 && File.Exists(htmlPath) ? null : $"dotnet-tailguard analyze --format html exited with {exitCode}: {LastLine(output)}";
+        return ProbeSession.Start(arguments, htmlPath);
     }
 
     internal static string LastLine(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "(no output)";
 }
 
-/// <summary>One running <c>attach</c>.</summary>
+/// <summary>One running <c>dotnet-tailguard attach</c>.</summary>
 internal sealed class ProbeSession : IDisposable
 {
-    private readonly Process _process;
-    private readonly string _jsonPath;
-    private readonly StringBuilder _output = new();
+    /// <summary>What the tool prints on standard error once its EventPipe session is set up.</summary>
+    internal const string AttachedPrefix = "Attached to ";
 
-    private ProbeSession(Process process, string jsonPath)
+    private readonly Process _process;
+    private readonly string _reportPath;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _attached = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ProbeSession(Process process, string reportPath)
     {
         _process = process;
-        _jsonPath = jsonPath;
+        _reportPath = reportPath;
     }
 
-    public static ProbeSession Start(IEnumerable<string> arguments, string jsonPath)
+    public static ProbeSession Start(IEnumerable<string> arguments, string reportPath)
     {
         var startInfo = new ProcessStartInfo(ServiceProcess.DotnetHost)
         {
@@ -100,10 +74,8 @@ internal sealed class ProbeSession : IDisposable
             startInfo.ArgumentList.Add(argument);
         }
 
-        // No live console view when nobody watches it: the demo prints its own progress.
-        startInfo.Environment["TERM"] = "dumb";
         var process = new Process { StartInfo = startInfo };
-        var session = new ProbeSession(process, jsonPath);
+        var session = new ProbeSession(process, reportPath);
         process.OutputDataReceived += (_, line) => session.Append(line.Data);
         process.ErrorDataReceived += (_, line) => session.Append(line.Data);
         process.Start();
@@ -113,38 +85,53 @@ internal sealed class ProbeSession : IDisposable
         return session;
     }
 
-    public bool HasExited => _process.HasExited;
+    public string ReportPath => _reportPath;
 
-    /// <summary>Waits for the session to end and reads its report; returns the report or why there is none.</summary>
-    public async Task<(ProbeReport? Report, string? Error)> CompleteAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until the tool says it is attached and its trace file has started to fill: the tool announces the session before
+    /// the target has set it up, and the target's first events are what prove the providers are on.
+    /// </summary>
+    public async Task WaitUntilRecordingAsync(string nettracePath, TimeSpan timeout, CancellationToken cancellationToken)
     {
+        var deadline = Stopwatch.StartNew();
+        while (!_attached.Task.IsCompleted || !HasData(nettracePath))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_process.HasExited)
+            {
+                throw new DemoException($"dotnet-tailguard could not attach (exit code {_process.ExitCode}): {ProbeTool.LastLine(Output)}");
+            }
+
+            if (deadline.Elapsed > timeout)
+            {
+                throw new DemoException($"dotnet-tailguard did not start recording within {timeout.TotalSeconds:0} s: {ProbeTool.LastLine(Output)}");
+            }
+
+            await Task.Delay(100, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static bool HasData(string path) => new FileInfo(path) is { Exists: true, Length: > 0 };
+
+    /// <summary>Stops the session with SIGTERM and waits for the report; returns null when it was written, or why not.</summary>
+    public async Task<string?> StopAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ChildProcesses.Terminate(_process);
         try
         {
             await _process.WaitForExitAsync(cancellationToken).WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
         }
         catch (TimeoutException)
         {
-            return (null, $"dotnet-tailguard did not finish within {timeout.TotalSeconds:0} s after its duration");
+            return $"dotnet-tailguard did not stop within {timeout.TotalSeconds:0} s of SIGTERM";
         }
 
         if (_process.ExitCode is not (0 or 3))
         {
-            return (null, $"dotnet-tailguard exited with {_process.ExitCode}: {ProbeTool.LastLine(Output)}");
+            return $"dotnet-tailguard exited with {_process.ExitCode}: {ProbeTool.LastLine(Output)}";
         }
 
-        if (!File.Exists(_jsonPath))
-        {
-            return (null, $"dotnet-tailguard wrote no report to {_jsonPath}");
-        }
-
-        try
-        {
-            return (ProbeReport.Parse(await File.ReadAllTextAsync(_jsonPath, cancellationToken).ConfigureAwait(false)), null);
-        }
-        catch (InvalidDataException exception)
-        {
-            return (null, $"{_jsonPath}: {exception.Message}");
-        }
+        return File.Exists(_reportPath) ? null : $"dotnet-tailguard wrote no report to {_reportPath}";
     }
 
     public void Dispose()
@@ -175,6 +162,11 @@ internal sealed class ProbeSession : IDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+        }
+
+        if (line.StartsWith(AttachedPrefix, StringComparison.Ordinal))
+        {
+            _attached.TrySetResult();
         }
     }
 }

@@ -1,20 +1,24 @@
 using System.CommandLine;
-using System.Reflection;
 using System.Runtime.InteropServices;
 using TailGuard.Samples.Demo;
 
 var quickOption = new Option<bool>("--quick") { Description = "A few seconds per phase (the CI smoke test)." };
 var rateOption = new Option<double>("--rate", "-r") { Description = "Requests per second in every phase.", DefaultValueFactory = _ => DemoOptions.DefaultRate };
-var phaseSecondsOption = new Option<double?>("--phase-seconds") { Description = "Seconds per phase (default 15, or 4 with --quick)." };
-var probeOption = new Option<string?>("--probe") { Description = "Path to dotnet-tailguard.dll (default: build it from src/RuntimeProbe)." };
+var phaseSecondsOption = new Option<double?>("--phase-seconds") { Description = "Seconds per phase (default 15, or 3 with --quick)." };
+var portOption = new Option<int>("--port") { Description = "The service's port on 127.0.0.1 (default 0: a free one)." };
+var probeOption = new Option<string?>("--probe") { Description = "Path to a dotnet-tailguard.dll (default: the one built from src/RuntimeProbe/Tool with the demo)." };
 var outputOption = new Option<string?>("--output-dir", "-o") { Description = "Where the reports go (default artifacts/demo)." };
+var skipFindOption = new Option<bool>("--skip-find") { Description = "Skip step 1 (compiling the service again to show the analyzer findings)." };
 
-var root = new RootCommand("TailGuard demo: builds the adversarial service with the analyzers, drives it at a fixed rate (healthy, adversarial, fixed), attaches dotnet-tailguard, and prints the verdict.")
+var root = new RootCommand(
+    "TailGuard demo: shows what the analyzers find in an adversarial service, drives it at a fixed rate (healthy, adversarial, " +
+    "fixed) with dotnet-tailguard attached, and prints client-side and probe-side percentiles, the tail attribution and the verdict.")
 {
-    quickOption, rateOption, phaseSecondsOption, probeOption, outputOption,
+    quickOption, rateOption, phaseSecondsOption, portOption, probeOption, outputOption, skipFindOption,
 };
+
 // Ctrl+C and SIGTERM become one cancellation, handled here rather than by System.CommandLine, so that the demo always gets to
-// its cleanup (killing the service and the probe) before it exits.
+// its cleanup (killing the service, the probe and any build) before it exits.
 using var stop = new CancellationTokenSource();
 void OnSignal(PosixSignalContext context)
 {
@@ -31,8 +35,10 @@ root.SetAction(async (parseResult, _) =>
     var options = new DemoOptions
     {
         Rate = parseResult.GetValue(rateOption),
+        Port = parseResult.GetValue(portOption),
         ProbePath = parseResult.GetValue(probeOption),
         OutputDirectory = parseResult.GetValue(outputOption),
+        SkipFind = parseResult.GetValue(skipFindOption),
     };
     if (parseResult.GetValue(quickOption))
     {
@@ -44,16 +50,15 @@ root.SetAction(async (parseResult, _) =>
         options = options with { PhaseDuration = TimeSpan.FromSeconds(seconds) };
     }
 
-    if (options.Rate <= 0 || options.PhaseDuration <= TimeSpan.Zero)
+    if (options.Rate <= 0 || options.PhaseDuration <= TimeSpan.Zero || options.Port is < 0 or > 65535)
     {
-        Console.Error.WriteLine("error: --rate and --phase-seconds must be positive.");
+        Console.Error.WriteLine("error: --rate and --phase-seconds must be positive, --port between 0 and 65535.");
         return 2;
     }
 
-    var repositoryRoot = typeof(DemoRunner).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "RepositoryRoot").Value!;
     try
     {
-        await new DemoRunner(options, repositoryRoot, Console.Out).RunAsync(cancellationToken);
+        await new DemoRunner(options, DemoLayout.FromThisBuild(), Console.Out).RunAsync(cancellationToken);
         return 0;
     }
     catch (DemoException exception)

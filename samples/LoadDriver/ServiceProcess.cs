@@ -12,6 +12,7 @@ public sealed partial class ServiceProcess : IDisposable
     private const int RememberedErrorLines = 20;
 
     private readonly Process _process;
+    private int _disposed;
 
     private ServiceProcess(Process process, Uri baseAddress)
     {
@@ -133,8 +134,14 @@ public sealed partial class ServiceProcess : IDisposable
         }
     }
 
+    /// <summary>Kills the process tree; safe to call more than once (the demo's cleanup and its <c>using</c> both do).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         Kill(_process);
         _process.WaitForExit(5000);
         _process.Dispose();
