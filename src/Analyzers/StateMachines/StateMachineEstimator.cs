@@ -1,6 +1,9 @@
+using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -36,6 +39,38 @@ public static class StateMachineEstimator
         AnonymousFunctionExpressionSyntax lambda => lambda.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword),
         _ => false,
     };
+
+    // TG3001 and TG3002 both need the estimate of every async function; the control-flow graph and the flow analysis behind it
+    // are the most expensive work TailGuard does, so each function is estimated once per compilation and the two rules share it.
+    // Keyed weakly by the compilation: nothing outlives it, and a new compilation starts empty.
+    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<(SyntaxNode Function, bool Debug), Lazy<StateMachineEstimate?>>> Shared = new();
+
+    /// <summary>
+    /// <see cref="Estimate(SyntaxNode, SemanticModel, OptimizationLevel, CancellationToken)"/>, computed once per function and
+    /// optimization level in the model's compilation and shared by every caller (the analyzers).
+    /// </summary>
+    public static StateMachineEstimate? EstimateShared(SyntaxNode function, SemanticModel model, OptimizationLevel optimization, CancellationToken cancellationToken = default)
+    {
+        if (!IsAsyncFunctionSyntax(function))
+        {
+            return null;
+        }
+
+        var cache = Shared.GetValue(model.Compilation, static _ => new ConcurrentDictionary<(SyntaxNode, bool), Lazy<StateMachineEstimate?>>());
+        var key = (function, optimization == OptimizationLevel.Debug);
+        var lazy = cache.GetOrAdd(key, _ => new Lazy<StateMachineEstimate?>(
+            () => Estimate(function, model, optimization, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch (OperationCanceledException)
+        {
+            // A cancelled computation must not poison the cache for the next request.
+            cache.TryRemove(key, out _);
+            throw;
+        }
+    }
 
     /// <summary>Estimates with the compilation's own optimization level.</summary>
     public static StateMachineEstimate? Estimate(SyntaxNode function, SemanticModel model, CancellationToken cancellationToken = default)
