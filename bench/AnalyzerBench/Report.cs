@@ -51,9 +51,7 @@ internal static class Report
         {
             s.Append("\nEach analyzer alone (`--per-analyzer`): process CPU of the driver with only that analyzer, minus the driver with the no-op symbol ")
                 .Append("analyzer (so an operation-based analyzer also carries the IOperation trees, which all of them share), and minus the driver with the ")
-                .Append("no-op invocation analyzer (its own work); medians, so the rows need not add up to the whole:
-
-");
+                .Append("no-op invocation analyzer (its own work); medians, so the rows need not add up to the whole:\n\n");
             s.Append("| Analyzer alone | CPU beyond no-op symbols | beyond no-op operations | % of compile (beyond operations) |\n|---|---:|---:|---:|\n");
             foreach (var (name, cpu) in r.AloneCpuMs.OrderByDescending(p => p.Value))
             {
