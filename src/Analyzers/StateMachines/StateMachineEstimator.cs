@@ -126,19 +126,28 @@ public static class StateMachineEstimator
             root = root.Parent;
         }
 
-        ControlFlowGraph? graph = root switch
+        var graph = RootGraphs.TryGetValue(root, out var cached) ? cached : CreateGraph(root, cancellationToken);
+        if (graph is not null && cached is null)
         {
-            IMethodBodyOperation body => ControlFlowGraph.Create(body, cancellationToken),
-            IBlockOperation block => ControlFlowGraph.Create(block, cancellationToken),
-            IConstructorBodyOperation ctor => ControlFlowGraph.Create(ctor, cancellationToken),
-            IFieldInitializerOperation field => ControlFlowGraph.Create(field, cancellationToken),
-            IPropertyInitializerOperation property => ControlFlowGraph.Create(property, cancellationToken),
-            IParameterInitializerOperation parameter => ControlFlowGraph.Create(parameter, cancellationToken),
-            _ => null,
-        };
+            // The async lambdas of one method all start from the method's graph: build it once (as long as its operation tree lives).
+            graph = RootGraphs.GetValue(root, _ => graph);
+        }
 
         return graph is null ? null : FindNested(graph, function, cancellationToken, depth: 0);
     }
+
+    private static readonly ConditionalWeakTable<IOperation, ControlFlowGraph> RootGraphs = new();
+
+    private static ControlFlowGraph? CreateGraph(IOperation root, CancellationToken cancellationToken) => root switch
+    {
+        IMethodBodyOperation body => ControlFlowGraph.Create(body, cancellationToken),
+        IBlockOperation block => ControlFlowGraph.Create(block, cancellationToken),
+        IConstructorBodyOperation ctor => ControlFlowGraph.Create(ctor, cancellationToken),
+        IFieldInitializerOperation field => ControlFlowGraph.Create(field, cancellationToken),
+        IPropertyInitializerOperation property => ControlFlowGraph.Create(property, cancellationToken),
+        IParameterInitializerOperation parameter => ControlFlowGraph.Create(parameter, cancellationToken),
+        _ => null,
+    };
 
     private static ControlFlowGraph? FindNested(ControlFlowGraph graph, SyntaxNode function, CancellationToken cancellationToken, int depth)
     {
@@ -410,6 +419,13 @@ public static class StateMachineEstimator
                 AnonymousFunctionExpressionSyntax a => a.Body,
                 _ => null,
             };
+            // Only lambdas, local functions and query clauses (lambdas too) capture: without one, the flow analysis (a whole
+            // pass of the compiler's data-flow walker) has nothing to find.
+            if (body is null || !body.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or QueryExpressionSyntax))
+            {
+                return;
+            }
+
             DataFlowAnalysis? flow = body switch
             {
                 StatementSyntax statement => model.AnalyzeDataFlow(statement),
