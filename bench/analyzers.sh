@@ -4,6 +4,7 @@
 #   bench/analyzers.sh                                   # in-process measure, 5 iterations
 #   bench/analyzers.sh --dotnet-build                    # also `dotnet build` of the corpus with and without the analyzers
 #   bench/analyzers.sh --record docs/benchmarks.md       # write the section into the file (replacing an older one)
+#   bench/analyzers.sh --per-analyzer                    # also each analyzer alone against the no-op baselines (slow)
 # Options: --lines N (default 100000), --iterations N (default 5), --build-iterations N (default 3).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -27,7 +27,7 @@ var corpus = CorpusGenerator.Generate(settings.Lines);
 var lines = corpus.Sum(f => f.Lines);
 Console.WriteLine($"{corpus.Count:N0} files, {lines:N0} lines; {analyzers.Length} TailGuard analyzers: {string.Join(", ", analyzers.Select(a => a.GetType().Name))}");
 
-var results = new InProcessBench(corpus, analyzers).Run(settings.Iterations);
+var results = new InProcessBench(corpus, analyzers).Run(settings.Iterations, settings.PerAnalyzer);
 Console.WriteLine(results.Summary(lines));
 
 BuildBench.Result? build = null;
@@ -48,12 +48,13 @@ if (settings.Record is not null)
 
 return results.Errors == 0 ? 0 : 1;
 
-internal sealed record Settings(int Lines, int Iterations, bool DotnetBuild, int BuildIterations, string? Record, string CommandLine)
+internal sealed record Settings(int Lines, int Iterations, bool DotnetBuild, int BuildIterations, bool PerAnalyzer, string? Record, string CommandLine)
 {
     public static Settings Parse(string[] args)
     {
         int lines = 100_000, iterations = 5, buildIterations = 3;
         var dotnetBuild = false;
+        var perAnalyzer = false;
         string? record = null;
         for (var i = 0; i < args.Length; i++)
         {
@@ -62,16 +63,17 @@ internal sealed record Settings(int Lines, int Iterations, bool DotnetBuild, int
                 case "--lines": lines = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--iterations": iterations = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--dotnet-build": dotnetBuild = true; break;
+                case "--per-analyzer": perAnalyzer = true; break;
                 case "--build-iterations": buildIterations = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--record": record = args[++i]; break;
                 default:
-                    Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [--lines N] [--iterations N] [--dotnet-build] [--build-iterations N] [--record docs/benchmarks.md]");
+                    Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [--lines N] [--iterations N] [--dotnet-build] [--build-iterations N] [--per-analyzer] [--record docs/benchmarks.md]");
                     Environment.Exit(2);
                     break;
             }
         }
 
-        return new Settings(lines, iterations, dotnetBuild, buildIterations, record, string.Join(' ', args));
+        return new Settings(lines, iterations, dotnetBuild, buildIterations, perAnalyzer, record, string.Join(' ', args));
     }
 }
 
@@ -103,6 +105,7 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
         double TailGuardAnalyzerMs,
         IReadOnlyDictionary<string, double> PerAnalyzerMs,
         IReadOnlyDictionary<string, int> DiagnosticsById,
+        IReadOnlyDictionary<string, double> AloneCpuMs,
         int Errors,
         int Iterations)
     {
@@ -119,7 +122,8 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
             + $"({CpuBeyondOperationsPercent:F2}%), no-op symbols {DriverSymbols.CpuMs:F0} ms ({CpuBeyondSymbolsPercent:F2}%); errors {Errors}";
     }
 
-    public Results Run(int iterations)
+    /// <param name="alone">Also runs the driver with each TailGuard analyzer alone (process CPU), to find where the cost goes.</param>
+    public Results Run(int iterations, bool alone = false)
     {
         var texts = corpus.Select(f => (f.Path, Text: Microsoft.CodeAnalysis.Text.SourceText.From(f.Text, Encoding.UTF8))).ToList();
         Console.WriteLine("Warming up...");
@@ -145,6 +149,7 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
         var tailGuardAnalyzers = new List<double>();
         var perAnalyzer = analyzers.ToDictionary(a => a.GetType().Name, _ => new List<double>());
         var diagnostics = new Dictionary<string, int>();
+        var aloneCpu = analyzers.ToDictionary(a => a.GetType().Name, _ => new List<double>());
         for (var i = 0; i < iterations; i++)
         {
             // Fresh trees and compilations each time: nothing bound is shared between the measured runs.
@@ -167,6 +172,13 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
                 () => symbols.Add(Measure(() => Analyze(Create(trees), [new NoOpAnalyzer(operations: false)]))),
                 () => operations.Add(Measure(() => Analyze(Create(trees), [new NoOpAnalyzer(operations: true)]))),
             };
+            if (alone)
+            {
+                foreach (var analyzer in analyzers)
+                {
+                    steps.Add(() => aloneCpu[analyzer.GetType().Name].Add(Measure(() => Analyze(Create(trees), [analyzer])).CpuMs));
+                }
+            }
 
             // Rotate the order so that no step always runs first after a parse (GC and cache state).
             for (var j = 0; j < steps.Count; j++)
@@ -181,7 +193,9 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
         return new Results(
             Median(parse), Median(compile), Median(tailGuard), Median(symbols), Median(operations), Median(tailGuardAnalyzers),
             perAnalyzer.ToDictionary(p => p.Key, p => Median(p.Value)),
-            diagnostics, errors.Count, iterations);
+            diagnostics,
+            alone ? aloneCpu.ToDictionary(p => p.Key, p => Median(p.Value)) : new Dictionary<string, double>(),
+            errors.Count, iterations);
     }
 
     private static Cost Measure(Action step)

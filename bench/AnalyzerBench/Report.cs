@@ -47,6 +47,19 @@ internal static class Report
             s.Append($"| {name} | {ms:F1} | {ms * 10_000 / lines:F2} |\n");
         }
 
+        if (r.AloneCpuMs.Count > 0)
+        {
+            s.Append("\nEach analyzer alone (`--per-analyzer`): process CPU of the driver with only that analyzer, minus the driver with the no-op symbol ")
+                .Append("analyzer (so an operation-based analyzer also carries the IOperation trees, which all of them share), and minus the driver with the ")
+                .Append("no-op invocation analyzer (its own work); medians, so the rows need not add up to the whole:\n\n");
+            s.Append("| Analyzer alone | CPU beyond no-op symbols | beyond no-op operations | % of compile (beyond operations) |\n|---|---:|---:|---:|\n");
+            foreach (var (name, cpu) in r.AloneCpuMs.OrderByDescending(p => p.Value))
+            {
+                var beyondOperations = cpu - r.DriverOperations.CpuMs;
+                s.Append($"| {name} | {cpu - r.DriverSymbols.CpuMs:N0} ms | {beyondOperations:N0} ms | {100 * beyondOperations / r.Compile.CpuMs:F1}% |\n");
+            }
+        }
+
         if (build is not null)
         {
             s.Append($"\n`dotnet build --no-incremental -c Release` of the corpus as a project with the SDK's default analyzers, with and without the TailGuard ")

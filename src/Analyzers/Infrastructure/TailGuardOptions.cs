@@ -17,13 +17,27 @@ public static class TailGuardOptions
     public static string? GetString(AnalyzerOptions options, SyntaxTree tree, string key)
     {
         var config = options.AnalyzerConfigOptionsProvider.GetOptions(tree);
-        if (config.TryGetValue(key, out var value) || config.TryGetValue(key.ToLowerInvariant(), out value))
+        if (config.TryGetValue(key, out var value) || (HasUpperCase(key) && config.TryGetValue(key.ToLowerInvariant(), out value)))
         {
             value = value.Trim();
             return value.Length == 0 ? null : value;
         }
 
         return null;
+    }
+
+    // Asked on every callback: allocate the lower-case key only when it differs from the key.
+    private static bool HasUpperCase(string key)
+    {
+        foreach (var c in key)
+        {
+            if (char.IsUpper(c))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     public static bool GetBool(AnalyzerOptions options, SyntaxTree tree, string key, bool defaultValue)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace TailGuard.Analyzers;
@@ -8,6 +9,10 @@ namespace TailGuard.Analyzers;
 /// </summary>
 public static class TestCode
 {
+    // Whether a type is test code is asked for every member the rules look at; scan each type's members only once.
+    // Keyed weakly by the symbol, so nothing outlives its compilation.
+    private static readonly ConditionalWeakTable<INamedTypeSymbol, StrongBox<bool>> TestTypes = new();
+
     public static bool IsTestMethod(ISymbol? symbol)
     {
         for (var current = symbol; current is not null; current = current.ContainingSymbol)
@@ -25,22 +30,27 @@ public static class TestCode
 
             if (current is INamedTypeSymbol type)
             {
-                foreach (var attribute in type.GetAttributes())
-                {
-                    var name = attribute.AttributeClass?.Name;
-                    if (name is "TestClassAttribute" or "TestFixtureAttribute")
-                    {
-                        return true;
-                    }
-                }
-
-                // xunit marks no test class: a class that declares test methods is test code as a whole (its constructor,
-                // Dispose and helpers run only under the test runner).
-                return DeclaresTestMethods(type);
+                return TestTypes.GetValue(type, static t => new StrongBox<bool>(IsTestType(t))).Value;
             }
         }
 
         return false;
+    }
+
+    private static bool IsTestType(INamedTypeSymbol type)
+    {
+        foreach (var attribute in type.GetAttributes())
+        {
+            var name = attribute.AttributeClass?.Name;
+            if (name is "TestClassAttribute" or "TestFixtureAttribute")
+            {
+                return true;
+            }
+        }
+
+        // xunit marks no test class: a class that declares test methods is test code as a whole (its constructor,
+        // Dispose and helpers run only under the test runner).
+        return DeclaresTestMethods(type);
     }
 
     private static bool DeclaresTestMethods(INamedTypeSymbol type)
@@ -70,8 +80,16 @@ public static class TestCode
     {
         for (var type = attribute; type is not null; type = type.BaseType)
         {
+            // The name first: the namespace's display string allocates, and almost no attribute is a test attribute.
+            var name = type.Name;
+            if (name is not ("FactAttribute" or "TheoryAttribute" or "TestAttribute" or "TestCaseAttribute" or "TestCaseSourceAttribute"
+                or "TestMethodAttribute" or "DataTestMethodAttribute"))
+            {
+                continue;
+            }
+
             var ns = type.ContainingNamespace?.ToDisplayString() ?? string.Empty;
-            switch (type.Name)
+            switch (name)
             {
                 case "FactAttribute" or "TheoryAttribute" when ns.StartsWith("Xunit", System.StringComparison.Ordinal):
                 case "TestAttribute" or "TestCaseAttribute" or "TestCaseSourceAttribute" or "TheoryAttribute"

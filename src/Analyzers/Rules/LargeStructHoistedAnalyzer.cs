@@ -65,7 +65,7 @@ public sealed class LargeStructHoistedAnalyzer : DiagnosticAnalyzer
         var minBytes = TailGuardOptions.GetInt(context.Options, function.SyntaxTree, MinBytesOption, DefaultMinStructBytes);
 
         // Liveness, not the build's layout: a Debug build hoists every local, but what matters is what Release keeps.
-        var estimate = StateMachineEstimator.Estimate(function, context.SemanticModel, OptimizationLevel.Release, context.CancellationToken);
+        var estimate = StateMachineEstimator.EstimateShared(function, context.SemanticModel, OptimizationLevel.Release, context.CancellationToken);
         if (estimate is null)
         {
             return;

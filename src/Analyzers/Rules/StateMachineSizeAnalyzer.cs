@@ -65,7 +65,7 @@ public sealed class StateMachineSizeAnalyzer : DiagnosticAnalyzer
         }
 
         var budget = TailGuardOptions.GetInt(context.Options, function.SyntaxTree, MaxBytesOption, DefaultMaxStateMachineBytes);
-        var estimate = StateMachineEstimator.Estimate(function, context.SemanticModel, context.CancellationToken);
+        var estimate = StateMachineEstimator.EstimateShared(function, context.SemanticModel, context.Compilation.Options.OptimizationLevel, context.CancellationToken);
         if (estimate is null || estimate.TotalBytes <= budget)
         {
             return;

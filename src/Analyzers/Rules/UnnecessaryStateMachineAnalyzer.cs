@@ -56,7 +56,9 @@ public sealed class UnnecessaryStateMachineAnalyzer : DiagnosticAnalyzer
             _ => default,
         };
         var asyncKeyword = modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.AsyncKeyword));
+        // Syntax before semantics: only a function whose last statement is an await can be elided.
         if (!asyncKeyword.IsKind(SyntaxKind.AsyncKeyword)
+            || TailAwait(function) is null
             || context.SemanticModel.GetDeclaredSymbol(function, context.CancellationToken) is not IMethodSymbol symbol
             || TestCode.ShouldSkip(symbol, context.Options, function.SyntaxTree)
             || !IsElidable(function, symbol, context.SemanticModel, types, context.CancellationToken))

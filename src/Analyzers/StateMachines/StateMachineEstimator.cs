@@ -1,6 +1,9 @@
+using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -36,6 +39,38 @@ public static class StateMachineEstimator
         AnonymousFunctionExpressionSyntax lambda => lambda.AsyncKeyword.IsKind(SyntaxKind.AsyncKeyword),
         _ => false,
     };
+
+    // TG3001 and TG3002 both need the estimate of every async function; the control-flow graph and the flow analysis behind it
+    // are the most expensive work TailGuard does, so each function is estimated once per compilation and the two rules share it.
+    // Keyed weakly by the compilation: nothing outlives it, and a new compilation starts empty.
+    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<(SyntaxNode Function, bool Debug), Lazy<StateMachineEstimate?>>> Shared = new();
+
+    /// <summary>
+    /// <see cref="Estimate(SyntaxNode, SemanticModel, OptimizationLevel, CancellationToken)"/>, computed once per function and
+    /// optimization level in the model's compilation and shared by every caller (the analyzers).
+    /// </summary>
+    public static StateMachineEstimate? EstimateShared(SyntaxNode function, SemanticModel model, OptimizationLevel optimization, CancellationToken cancellationToken = default)
+    {
+        if (!IsAsyncFunctionSyntax(function))
+        {
+            return null;
+        }
+
+        var cache = Shared.GetValue(model.Compilation, static _ => new ConcurrentDictionary<(SyntaxNode, bool), Lazy<StateMachineEstimate?>>());
+        var key = (function, optimization == OptimizationLevel.Debug);
+        var lazy = cache.GetOrAdd(key, _ => new Lazy<StateMachineEstimate?>(
+            () => Estimate(function, model, optimization, cancellationToken), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch (OperationCanceledException)
+        {
+            // A cancelled computation must not poison the cache for the next request.
+            cache.TryRemove(key, out _);
+            throw;
+        }
+    }
 
     /// <summary>Estimates with the compilation's own optimization level.</summary>
     public static StateMachineEstimate? Estimate(SyntaxNode function, SemanticModel model, CancellationToken cancellationToken = default)
@@ -91,19 +126,28 @@ public static class StateMachineEstimator
             root = root.Parent;
         }
 
-        ControlFlowGraph? graph = root switch
+        var graph = RootGraphs.TryGetValue(root, out var cached) ? cached : CreateGraph(root, cancellationToken);
+        if (graph is not null && cached is null)
         {
-            IMethodBodyOperation body => ControlFlowGraph.Create(body, cancellationToken),
-            IBlockOperation block => ControlFlowGraph.Create(block, cancellationToken),
-            IConstructorBodyOperation ctor => ControlFlowGraph.Create(ctor, cancellationToken),
-            IFieldInitializerOperation field => ControlFlowGraph.Create(field, cancellationToken),
-            IPropertyInitializerOperation property => ControlFlowGraph.Create(property, cancellationToken),
-            IParameterInitializerOperation parameter => ControlFlowGraph.Create(parameter, cancellationToken),
-            _ => null,
-        };
+            // The async lambdas of one method all start from the method's graph: build it once (as long as its operation tree lives).
+            graph = RootGraphs.GetValue(root, _ => graph);
+        }
 
         return graph is null ? null : FindNested(graph, function, cancellationToken, depth: 0);
     }
+
+    private static readonly ConditionalWeakTable<IOperation, ControlFlowGraph> RootGraphs = new();
+
+    private static ControlFlowGraph? CreateGraph(IOperation root, CancellationToken cancellationToken) => root switch
+    {
+        IMethodBodyOperation body => ControlFlowGraph.Create(body, cancellationToken),
+        IBlockOperation block => ControlFlowGraph.Create(block, cancellationToken),
+        IConstructorBodyOperation ctor => ControlFlowGraph.Create(ctor, cancellationToken),
+        IFieldInitializerOperation field => ControlFlowGraph.Create(field, cancellationToken),
+        IPropertyInitializerOperation property => ControlFlowGraph.Create(property, cancellationToken),
+        IParameterInitializerOperation parameter => ControlFlowGraph.Create(parameter, cancellationToken),
+        _ => null,
+    };
 
     private static ControlFlowGraph? FindNested(ControlFlowGraph graph, SyntaxNode function, CancellationToken cancellationToken, int depth)
     {
@@ -375,6 +419,13 @@ public static class StateMachineEstimator
                 AnonymousFunctionExpressionSyntax a => a.Body,
                 _ => null,
             };
+            // Only lambdas, local functions and query clauses (lambdas too) capture: without one, the flow analysis (a whole
+            // pass of the compiler's data-flow walker) has nothing to find.
+            if (body is null || !body.DescendantNodes().Any(n => n is AnonymousFunctionExpressionSyntax or LocalFunctionStatementSyntax or QueryExpressionSyntax))
+            {
+                return;
+            }
+
             DataFlowAnalysis? flow = body switch
             {
                 StatementSyntax statement => model.AnalyzeDataFlow(statement),
