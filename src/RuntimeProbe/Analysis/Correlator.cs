@@ -666,16 +666,20 @@ public sealed class Correlator
             },
             Tail = tail,
             SlowestRequests = requests.Slowest(),
+            // One site per user frame and rule: the JIT may inline the blocking API's own frames differently from one wait to
+            // the next (`.Result` seen as `Task.Wait`), which must not split one call site in two; the site names its most
+            // frequent blocking call.
             BlockingSites = _blockingSites
-                .OrderByDescending(s => s.Value)
-                .Take(20)
-                .Select(s => new ReportBlockingSite
+                .GroupBy(s => (s.Key.Frame, Rule: BlockingSiteRules.RuleFor(s.Key.Call ?? s.Key.Frame)))
+                .Select(g => new ReportBlockingSite
                 {
-                    Frame = s.Key.Frame,
-                    BlockingCall = s.Key.Call,
-                    Count = s.Value,
-                    Rule = BlockingSiteRules.RuleFor(s.Key.Call ?? s.Key.Frame),
+                    Frame = g.Key.Frame,
+                    BlockingCall = g.OrderByDescending(s => s.Value).First().Key.Call,
+                    Count = g.Sum(s => s.Value),
+                    Rule = g.Key.Rule,
                 })
+                .OrderByDescending(s => s.Count)
+                .Take(20)
                 .ToList(),
             Recommendations = [],
             Timeline = requests.TimelineReport(),
