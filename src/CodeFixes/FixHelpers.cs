@@ -150,6 +150,7 @@ internal static class FixHelpers
 
         var endOfLine = EndOfLine(unit);
         var directive = SyntaxFactory.UsingDirective(SyntaxFactory.ParseName(namespaceName))
+            .WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword).WithTrailingTrivia(SyntaxFactory.Space))
             .WithTrailingTrivia(endOfLine);
         var index = 0;
         while (index < unit.Usings.Count && unit.Usings[index].Alias is null && unit.Usings[index].StaticKeyword.IsKind(SyntaxKind.None)

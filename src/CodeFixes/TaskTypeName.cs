@@ -42,42 +42,6 @@ internal readonly struct TaskTypeName
         return new TaskTypeName(SyntaxFactory.ParseExpression("global::" + Namespace + ".Task"), needsUsing: false);
     }
 
-    /// <summary>Adds <c>using System.Threading.Tasks;</c> among the compilation unit's usings, keeping System usings sorted.</summary>
-    public static CompilationUnitSyntax AddUsing(CompilationUnitSyntax unit)
-    {
-        if (unit.Usings.Any(u => u.Alias is null && u.StaticKeyword.IsKind(SyntaxKind.None) && u.Name?.ToString() == Namespace))
-        {
-            return unit;
-        }
-
-        var existingEndOfLine = unit.DescendantTrivia().FirstOrDefault(t => t.IsKind(SyntaxKind.EndOfLineTrivia));
-        var endOfLine = existingEndOfLine.IsKind(SyntaxKind.EndOfLineTrivia) ? existingEndOfLine : SyntaxFactory.LineFeed;
-        var directive = SyntaxFactory.UsingDirective(SyntaxFactory.ParseName(Namespace))
-            .WithUsingKeyword(SyntaxFactory.Token(SyntaxKind.UsingKeyword).WithTrailingTrivia(SyntaxFactory.Space))
-            .WithTrailingTrivia(endOfLine);
-        var usings = unit.Usings;
-        var index = 0;
-        while (index < usings.Count && usings[index].Alias is null && usings[index].StaticKeyword.IsKind(SyntaxKind.None)
-            && string.CompareOrdinal(usings[index].Name?.ToString(), Namespace) < 0)
-        {
-            index++;
-        }
-
-        if (usings.Count == 0)
-        {
-            // First using of the file: take over the file's leading trivia so comments stay on top.
-            var first = unit.GetFirstToken();
-            directive = directive.WithLeadingTrivia(first.LeadingTrivia);
-            unit = unit.ReplaceToken(first, first.WithLeadingTrivia());
-            return unit.WithUsings(unit.Usings.Add(directive.WithTrailingTrivia(endOfLine, endOfLine)));
-        }
-
-        if (index == 0)
-        {
-            directive = directive.WithLeadingTrivia(usings[0].GetLeadingTrivia());
-            usings = usings.Replace(usings[0], usings[0].WithLeadingTrivia());
-        }
-
-        return unit.WithUsings(usings.Insert(index, directive));
-    }
+    /// <summary>Adds <c>using System.Threading.Tasks;</c> among the compilation unit's usings, keeping them sorted.</summary>
+    public static CompilationUnitSyntax AddUsing(CompilationUnitSyntax unit) => FixHelpers.AddUsing(unit, Namespace);
 }

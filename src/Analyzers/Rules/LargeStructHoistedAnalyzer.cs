@@ -44,13 +44,7 @@ public sealed class LargeStructHoistedAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterSyntaxNodeAction(
-            Analyze,
-            SyntaxKind.MethodDeclaration,
-            SyntaxKind.LocalFunctionStatement,
-            SyntaxKind.ParenthesizedLambdaExpression,
-            SyntaxKind.SimpleLambdaExpression,
-            SyntaxKind.AnonymousMethodExpression);
+        context.RegisterSyntaxNodeAction(Analyze, StateMachineEstimator.FunctionSyntaxKinds);
     }
 
     private static void Analyze(SyntaxNodeAnalysisContext context)

@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
 using TailGuard.Analyzers.StateMachines;
@@ -46,13 +45,7 @@ public sealed class StateMachineSizeAnalyzer : DiagnosticAnalyzer
     {
         context.EnableConcurrentExecution();
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterSyntaxNodeAction(
-            Analyze,
-            SyntaxKind.MethodDeclaration,
-            SyntaxKind.LocalFunctionStatement,
-            SyntaxKind.ParenthesizedLambdaExpression,
-            SyntaxKind.SimpleLambdaExpression,
-            SyntaxKind.AnonymousMethodExpression);
+        context.RegisterSyntaxNodeAction(Analyze, StateMachineEstimator.FunctionSyntaxKinds);
     }
 
     private static void Analyze(SyntaxNodeAnalysisContext context)

@@ -32,6 +32,14 @@ namespace TailGuard.Analyzers.StateMachines;
 public static class StateMachineEstimator
 {
     /// <summary>The function-like nodes the estimator accepts.</summary>
+    /// <summary>The syntax kinds of functions that can be async: what an analyzer registers for to see every state machine.</summary>
+    public static ImmutableArray<SyntaxKind> FunctionSyntaxKinds { get; } = ImmutableArray.Create(
+        SyntaxKind.MethodDeclaration,
+        SyntaxKind.LocalFunctionStatement,
+        SyntaxKind.ParenthesizedLambdaExpression,
+        SyntaxKind.SimpleLambdaExpression,
+        SyntaxKind.AnonymousMethodExpression);
+
     public static bool IsAsyncFunctionSyntax(SyntaxNode node) => node switch
     {
         MethodDeclarationSyntax method => method.Modifiers.Any(SyntaxKind.AsyncKeyword) && (method.Body is not null || method.ExpressionBody is not null),
