@@ -58,6 +58,12 @@ public sealed class LargeStructHoistedAnalyzer : DiagnosticAnalyzer
 
         var minBytes = TailGuardOptions.GetInt(context.Options, function.SyntaxTree, MinBytesOption, DefaultMinStructBytes);
 
+        if (StateMachineEstimator.BoundShared(function, context.SemanticModel, context.CancellationToken) is { } bound
+            && bound.LargestStructBytes < minBytes)
+        {
+            return; // no parameter or local is a struct that large
+        }
+
         // Liveness, not the build's layout: a Debug build hoists every local, but what matters is what Release keeps.
         var estimate = StateMachineEstimator.EstimateShared(function, context.SemanticModel, OptimizationLevel.Release, context.CancellationToken);
         if (estimate is null)

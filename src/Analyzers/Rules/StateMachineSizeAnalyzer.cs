@@ -58,7 +58,14 @@ public sealed class StateMachineSizeAnalyzer : DiagnosticAnalyzer
         }
 
         var budget = TailGuardOptions.GetInt(context.Options, function.SyntaxTree, MaxBytesOption, DefaultMaxStateMachineBytes);
-        var estimate = StateMachineEstimator.EstimateShared(function, context.SemanticModel, context.Compilation.Options.OptimizationLevel, context.CancellationToken);
+        var optimization = context.Compilation.Options.OptimizationLevel;
+        if (StateMachineEstimator.BoundShared(function, context.SemanticModel, context.CancellationToken) is { } bound
+            && bound.MaxTotalBytes(optimization) <= budget)
+        {
+            return; // even if every candidate field were hoisted, it would fit
+        }
+
+        var estimate = StateMachineEstimator.EstimateShared(function, context.SemanticModel, optimization, context.CancellationToken);
         if (estimate is null || estimate.TotalBytes <= budget)
         {
             return;

@@ -80,6 +80,30 @@ public static class StateMachineEstimator
         }
     }
 
+    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<SyntaxNode, StateMachineBound?>> SharedBounds = new();
+
+    /// <summary>
+    /// A cheap upper bound of the estimate (<see cref="StateMachineBound"/>), once per function and compilation: the rules
+    /// ask for the estimate only when the bound says they could report.
+    /// </summary>
+    internal static StateMachineBound? BoundShared(SyntaxNode function, SemanticModel model, CancellationToken cancellationToken = default)
+    {
+        if (!IsAsyncFunctionSyntax(function))
+        {
+            return null;
+        }
+
+        var cache = SharedBounds.GetValue(model.Compilation, static _ => new ConcurrentDictionary<SyntaxNode, StateMachineBound?>());
+        if (!cache.TryGetValue(function, out var bound))
+        {
+            // Cheap and idempotent: two threads may both compute it, and either answer is the same.
+            bound = StateMachineBound.Compute(function, model, cancellationToken);
+            cache.TryAdd(function, bound);
+        }
+
+        return bound;
+    }
+
     /// <summary>Estimates with the compilation's own optimization level.</summary>
     public static StateMachineEstimate? Estimate(SyntaxNode function, SemanticModel model, CancellationToken cancellationToken = default)
         => Estimate(function, model, model.Compilation.Options.OptimizationLevel, cancellationToken);

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 
 namespace TailGuard.Analyzers.StateMachines;
@@ -123,7 +124,19 @@ public static class TypeLayout
     };
 
     /// <summary>The size and alignment of <paramref name="type"/> when it is stored in a field.</summary>
-    public static TypeSize SizeOf(ITypeSymbol? type) => SizeOf(type, 0);
+    public static TypeSize SizeOf(ITypeSymbol? type)
+    {
+        if (type is null || !type.IsValueType || type.SpecialType != SpecialType.None)
+        {
+            return SizeOf(type, 0); // references and primitives: no work worth caching
+        }
+
+        // Structs are walked field by field (or looked up by their metadata name): once per type symbol, which lives as long as
+        // its compilation.
+        return Sizes.GetValue(type, static t => new StrongBox<TypeSize>(SizeOf(t, 0))).Value;
+    }
+
+    private static readonly ConditionalWeakTable<ITypeSymbol, StrongBox<TypeSize>> Sizes = new();
 
     /// <summary>
     /// Lays out fields with the runtime's auto layout for value types: references first, then primitives from the largest
