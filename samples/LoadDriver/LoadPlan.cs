@@ -5,12 +5,16 @@ namespace TailGuard.Samples.LoadDriver;
 /// <summary>One path of the traffic mix and its relative weight.</summary>
 public sealed record LoadTarget(string Path, double Weight)
 {
-    /// <summary>Parses <c>/path=weight</c>, or a bare <c>/path</c> with weight 1.</summary>
+    /// <summary>
+    /// Parses <c>/path=weight</c>, or a bare <c>/path</c> with weight 1. In a path with a query, an <c>=</c> that completes
+    /// the query's last <c>key=value</c> pair belongs to the query (<c>/work?ms=1</c> is one path of weight 1); a weight then
+    /// follows the whole pair (<c>/work?ms=1=3</c>).
+    /// </summary>
     public static LoadTarget Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var separator = text.LastIndexOf('=');
-        if (separator < 0)
+        if (separator < 0 || CompletesQueryPair(text, separator))
         {
             return new LoadTarget(NormalizePath(text), 1);
         }
@@ -22,6 +26,19 @@ public sealed record LoadTarget(string Path, double Weight)
         }
 
         return new LoadTarget(NormalizePath(text[..separator]), weight);
+    }
+
+    /// <summary>True when the <c>=</c> at <paramref name="separator"/> joins the last key of the query to its value.</summary>
+    private static bool CompletesQueryPair(string text, int separator)
+    {
+        var query = text.IndexOf('?', StringComparison.Ordinal);
+        if (query < 0 || query > separator)
+        {
+            return false;
+        }
+
+        var pairStart = text.LastIndexOfAny(['?', '&'], separator - 1) + 1;
+        return text.IndexOf('=', pairStart, separator - pairStart) < 0;
     }
 
     private static string NormalizePath(string path)

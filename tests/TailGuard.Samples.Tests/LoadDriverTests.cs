@@ -121,6 +121,9 @@ public sealed class LoadDriverTests(ServiceFixture fixture) : IClassFixture<Serv
     [InlineData("bad/cpu-loop=0.5", "/bad/cpu-loop", 0.5)]
     [InlineData("/fixed/sync-io", "/fixed/sync-io", 1)]
     [InlineData("/q?a=b=2", "/q?a=b", 2)]
+    [InlineData("/work?ms=1", "/work?ms=1", 1)]
+    [InlineData("/work?ms=1&n=2", "/work?ms=1&n=2", 1)]
+    [InlineData("/work?ms=1&n=2=3", "/work?ms=1&n=2", 3)]
     public void A_mix_entry_parses_into_a_path_and_a_weight(string text, string path, double weight)
     {
         var target = LoadTarget.Parse(text);
