@@ -67,6 +67,12 @@ public sealed record LoadPlan
     /// <summary>A request still unanswered after this long is cancelled and counted as a timeout.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Sending at the same rate for this long before the measured run, whose counts and percentiles leave it out: a fresh
+    /// client's first second (JIT, a burst of new connections) otherwise lands in the measured tail.
+    /// </summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.Zero;
+
     /// <summary>Seed of the path choice, so that a run sends the same sequence of paths again.</summary>
     public int Seed { get; init; } = 1;
 
@@ -98,6 +104,11 @@ public sealed record LoadPlan
         if (Timeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("The timeout must be positive.", nameof(Timeout));
+        }
+
+        if (Warmup < TimeSpan.Zero)
+        {
+            throw new ArgumentException("The warm-up cannot be negative.", nameof(Warmup));
         }
     }
 }
