@@ -75,8 +75,10 @@ for project in src/RuntimeProbe/Tool tests/TailGuard.TargetApp samples/LoadDrive
   dotnet build "$ROOT/$project" -c Release -nologo -v q > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; die "build of $project failed"; }
 done
 
-# Every process this script starts, so that exit, Ctrl+C or a failure leaves none behind.
+# Every process this script starts and has not yet waited for, so that exit, Ctrl+C or a failure leaves none behind
+# (a process waited for leaves the list: its pid may be reused).
 STARTED=()
+forget() { local pid kept=(); for pid in "${STARTED[@]}"; do [ "$pid" = "$1" ] || kept+=("$pid"); done; STARTED=("${kept[@]}"); }
 cleanup() {
   local pid
   for pid in "${STARTED[@]}"; do kill -TERM "$pid" 2> /dev/null || true; done
@@ -95,6 +97,11 @@ grep -q LISTENING "$OUT/target.out" || { cat "$OUT/target.out" >&2; die "the tar
 URL=$(awk '/LISTENING/ {print $2}' "$OUT/target.out")
 [[ "$URL" == http://127.0.0.1:* ]] || die "the target listens on '$URL', not on 127.0.0.1"
 [ "$(awk '/LISTENING/ {print $4}' "$OUT/target.out")" = "$PID" ] || die "the target's pid is not the process started"
+if command -v ss > /dev/null; then
+  # Every listening socket of the target, not only the one it announced.
+  ss -Hltnp | awk -v p="pid=$PID," 'index($0, p) && $4 !~ /^127\.0\.0\.1:/ {print; bad=1} END {exit bad}' \
+    || die "the target listens beyond 127.0.0.1"
+fi
 PATH_Q='/work?ms=1'
 
 # cpu_ticks PID: utime + stime of a process in clock ticks (fields 14 and 15; the command name may hold spaces).
@@ -103,10 +110,15 @@ cpu_ticks() { awk '{sub(/^.*\) /, ""); print $12 + $13}' "/proc/$1/stat"; }
 # load NAME RATE SECONDS: LoadDriver's JSON report to $OUT/NAME.json and the target's CPU ticks over the run to NAME.cpu.
 # Exit 3 only means some requests failed (reported).
 load() {
-  local rc=0 before
+  local rc=0 before driver
   before=$(cpu_ticks "$PID")
+  # In the background and waited for, so that a signal to the script is handled at once, not after the run.
   dotnet "$DRIVER" --target "$URL" --rate "$2" --duration "${3}s" --warmup "${WARM}s" --mix "$PATH_Q" \
-    --format json --output "$OUT/$1.json" 2> "$OUT/$1.load.err" || rc=$?
+    --format json --output "$OUT/$1.json" 2> "$OUT/$1.load.err" &
+  driver=$!
+  STARTED+=("$driver")
+  wait "$driver" || rc=$?
+  forget "$driver"
   echo $(($(cpu_ticks "$PID") - before)) > "$OUT/$1.cpu"
   [ "$rc" = 0 ] || [ "$rc" = 3 ] || { cat "$OUT/$1.load.err" >&2; die "LoadDriver failed (exit $rc) in $1"; }
 }
@@ -127,6 +139,7 @@ stop() {
   kill -TERM "$1" 2> /dev/null || true
   local rc=0
   wait "$1" || rc=$?
+  forget "$1"
   [ "$rc" = 0 ] || die "$2 exited with $rc"
 }
 
@@ -233,7 +246,8 @@ print("| run | ok/s | ok | errors | timeouts | P50 ms | P99 ms | P99.9 ms | max 
 print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for name in names:
     r = next(r for k in kinds for r in runs[k] if r["name"] == name)
-    print(f'| {name} | {r["okps"]:,.0f} | {r["ok"]:,} | {r["errors"]:,} | {r["timeouts"]:,} | {r["p50"]:.2f} | {r["p99"]:.2f} | {r["p999"]:.2f} | {r["max"]:.1f} | {r["cpu"]:.2f} | {"" if r["toolcpu"] is None else f'{r["toolcpu"]:.2f}'} |')
+    tool = "" if r["toolcpu"] is None else f'{r["toolcpu"]:.2f}'
+    print(f'| {name} | {r["okps"]:,.0f} | {r["ok"]:,} | {r["errors"]:,} | {r["timeouts"]:,} | {r["p50"]:.2f} | {r["p99"]:.2f} | {r["p999"]:.2f} | {r["max"]:.1f} | {r["cpu"]:.2f} | {tool} |')
 PY
 fi
 
@@ -277,6 +291,7 @@ if [ "$DO_SOAK" = 1 ]; then
     sleep 10
   done
   rc=0; wait "$LOAD" || rc=$?
+  forget "$LOAD"
   [ "$rc" = 0 ] || [ "$rc" = 3 ] || { cat "$OUT/soak.load.err" >&2; die "LoadDriver failed (exit $rc) in the soak"; }
   # One last sample once the load has ended (and the session has seen every request), marked "end".
   echo "end $(awk '/^VmRSS/ {print $2}' "/proc/$PROBE/status")" >> "$OUT/soak.rss"
