@@ -43,6 +43,13 @@ internal static class LoadCommand
         CustomParser = ParseDuration,
     };
 
+    private static readonly Option<TimeSpan> WarmupOption = new("--warmup", "-w")
+    {
+        Description = "Send at the same rate for this long first and leave it out of the report (the client's own cold start). Default: none.",
+        DefaultValueFactory = _ => TimeSpan.Zero,
+        CustomParser = result => result.Tokens.Single().Value is "0" ? TimeSpan.Zero : ParseDuration(result),
+    };
+
     private static readonly Option<string[]> MixOption = new("--mix", "-m")
     {
         Description = "A path and its weight, /path=weight; repeat for a weighted mix. Default: /",
@@ -77,13 +84,14 @@ internal static class LoadCommand
         FormatOption.AcceptOnlyFromAmong("text", "json");
         var command = new RootCommand("Open-loop HTTP load driver: a fixed request rate whatever the latency, latency from each request's intended start (no coordinated omission), HdrHistogram percentiles.")
         {
-            TargetOption, RateOption, DurationOption, TimeoutOption, MixOption, SeedOption, ConnectionsOption, FormatOption, OutputOption,
+            TargetOption, RateOption, DurationOption, TimeoutOption, WarmupOption, MixOption, SeedOption, ConnectionsOption, FormatOption, OutputOption,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             parseResult.GetRequiredValue(TargetOption),
             parseResult.GetValue(RateOption),
             parseResult.GetValue(DurationOption),
             parseResult.GetValue(TimeoutOption),
+            parseResult.GetValue(WarmupOption),
             parseResult.GetValue(MixOption) ?? [],
             parseResult.GetValue(SeedOption),
             parseResult.GetValue(ConnectionsOption),
@@ -94,7 +102,7 @@ internal static class LoadCommand
     }
 
     private static async Task<int> RunAsync(
-        Uri target, double rate, TimeSpan duration, TimeSpan timeout, string[] mix, int seed, int connections, string format, FileInfo? output,
+        Uri target, double rate, TimeSpan duration, TimeSpan timeout, TimeSpan warmup, string[] mix, int seed, int connections, string format, FileInfo? output,
         CancellationToken cancellationToken)
     {
         LoadPlan plan;
@@ -106,6 +114,7 @@ internal static class LoadCommand
                 RatePerSecond = rate,
                 Duration = duration,
                 Timeout = timeout,
+                Warmup = warmup,
                 Seed = seed,
                 Mix = mix.Length == 0 ? [new LoadTarget("/", 1)] : mix.Select(LoadTarget.Parse).ToArray(),
             };

@@ -5,12 +5,16 @@ namespace TailGuard.Samples.LoadDriver;
 /// <summary>One path of the traffic mix and its relative weight.</summary>
 public sealed record LoadTarget(string Path, double Weight)
 {
-    /// <summary>Parses <c>/path=weight</c>, or a bare <c>/path</c> with weight 1.</summary>
+    /// <summary>
+    /// Parses <c>/path=weight</c>, or a bare <c>/path</c> with weight 1. In a path with a query, an <c>=</c> that completes
+    /// the query's last <c>key=value</c> pair belongs to the query (<c>/work?ms=1</c> is one path of weight 1); a weight then
+    /// follows the whole pair (<c>/work?ms=1=3</c>).
+    /// </summary>
     public static LoadTarget Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         var separator = text.LastIndexOf('=');
-        if (separator < 0)
+        if (separator < 0 || CompletesQueryPair(text, separator))
         {
             return new LoadTarget(NormalizePath(text), 1);
         }
@@ -22,6 +26,19 @@ public sealed record LoadTarget(string Path, double Weight)
         }
 
         return new LoadTarget(NormalizePath(text[..separator]), weight);
+    }
+
+    /// <summary>True when the <c>=</c> at <paramref name="separator"/> joins the last key of the query to its value.</summary>
+    private static bool CompletesQueryPair(string text, int separator)
+    {
+        var query = text.IndexOf('?', StringComparison.Ordinal);
+        if (query < 0 || query > separator)
+        {
+            return false;
+        }
+
+        var pairStart = text.LastIndexOfAny(['?', '&'], separator - 1) + 1;
+        return text.IndexOf('=', pairStart, separator - pairStart) < 0;
     }
 
     private static string NormalizePath(string path)
@@ -49,6 +66,12 @@ public sealed record LoadPlan
 
     /// <summary>A request still unanswered after this long is cancelled and counted as a timeout.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Sending at the same rate for this long before the measured run, whose counts and percentiles leave it out: a fresh
+    /// client's first second (JIT, a burst of new connections) otherwise lands in the measured tail.
+    /// </summary>
+    public TimeSpan Warmup { get; init; } = TimeSpan.Zero;
 
     /// <summary>Seed of the path choice, so that a run sends the same sequence of paths again.</summary>
     public int Seed { get; init; } = 1;
@@ -81,6 +104,11 @@ public sealed record LoadPlan
         if (Timeout <= TimeSpan.Zero)
         {
             throw new ArgumentException("The timeout must be positive.", nameof(Timeout));
+        }
+
+        if (Warmup < TimeSpan.Zero)
+        {
+            throw new ArgumentException("The warm-up cannot be negative.", nameof(Warmup));
         }
     }
 }

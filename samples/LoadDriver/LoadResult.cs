@@ -57,7 +57,7 @@ public sealed record LoadResult(
     {
         var text = new StringBuilder();
         var culture = CultureInfo.InvariantCulture;
-        text.AppendLine(culture, $"Open-loop load: {Plan.RatePerSecond:N0} req/s for {Plan.Duration.TotalSeconds:0.#} s against {Plan.BaseAddress} (timeout {Plan.Timeout.TotalSeconds:0.#} s)");
+        text.AppendLine(culture, $"Open-loop load: {Plan.RatePerSecond:N0} req/s for {Plan.Duration.TotalSeconds:0.#} s against {Plan.BaseAddress} (timeout {Plan.Timeout.TotalSeconds:0.#} s{(Plan.Warmup > TimeSpan.Zero ? $", after a {Plan.Warmup.TotalSeconds:0.#} s warm-up" : "")})");
         text.AppendLine(culture, $"Sent {Sent:N0} in {SendingSeconds:0.00} s ({AchievedRatePerSecond:N1} req/s): {Ok:N0} ok, {Errors:N0} errors, {Timeouts:N0} timeouts{(Cancelled ? " (cancelled)" : "")}");
         text.AppendLine("Latency from intended start (coordinated omission corrected), ms:");
         text.AppendLine(culture, $"  {"",-34} {"count",9} {"p50",9} {"p90",9} {"p99",9} {"p99.9",9} {"max",9}");
@@ -83,6 +83,7 @@ public sealed record LoadResult(
             json.WriteNumber("rateRps", Plan.RatePerSecond);
             json.WriteNumber("durationMs", Plan.Duration.TotalMilliseconds);
             json.WriteNumber("timeoutMs", Plan.Timeout.TotalMilliseconds);
+            json.WriteNumber("warmupMs", Plan.Warmup.TotalMilliseconds);
             json.WriteNumber("sent", Sent);
             json.WriteNumber("ok", Ok);
             json.WriteNumber("errors", Errors);

@@ -56,7 +56,17 @@ public sealed class OpenLoopLoadDriver : IDisposable
         ArgumentNullException.ThrowIfNull(plan);
         plan.Validate();
 
-        var run = new Run(plan, _client, cancellationToken);
+        if (plan.Warmup > TimeSpan.Zero)
+        {
+            // Same client, so the measured run starts with warm connections and jitted code; its results are dropped.
+            await DriveAsync(new Run(plan with { Duration = plan.Warmup, Warmup = TimeSpan.Zero }, _client, cancellationToken), null).ConfigureAwait(false);
+        }
+
+        return await DriveAsync(new Run(plan, _client, cancellationToken), progress).ConfigureAwait(false);
+    }
+
+    private static async Task<LoadResult> DriveAsync(Run run, IProgress<LoadProgress>? progress)
+    {
         var scheduler = new Thread(run.Schedule) { IsBackground = true, Name = "open-loop scheduler", Priority = ThreadPriority.AboveNormal };
         scheduler.Start();
 

@@ -89,6 +89,36 @@ public sealed class LoadDriverTests(ServiceFixture fixture) : IClassFixture<Serv
     }
 
     [Fact]
+    public async Task Warm_up_requests_are_sent_first_and_left_out_of_the_counts_and_percentiles()
+    {
+        var plan = new LoadPlan
+        {
+            BaseAddress = fixture.Service.BaseAddress,
+            RatePerSecond = 100,
+            Duration = TimeSpan.FromMilliseconds(500),
+            Warmup = TimeSpan.FromMilliseconds(500),
+            Mix = [new LoadTarget("/healthy", 1)],
+        };
+        using var driver = new OpenLoopLoadDriver();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = await driver.RunAsync(plan);
+
+        Assert.True(clock.Elapsed >= TimeSpan.FromMilliseconds(950), $"took {clock.Elapsed.TotalMilliseconds} ms");
+        Assert.Equal(50, result.Sent);
+        Assert.Equal(50, result.Ok);
+        Assert.Equal(50, result.Latency.Count);
+        Assert.InRange(result.SendingSeconds, 0.45, 0.75);
+        Assert.Equal(500, JsonDocument.Parse(result.ToJson()).RootElement.GetProperty("warmupMs").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("2s")]
+    [InlineData("0")]
+    public void The_command_line_takes_a_warm_up(string warmup) =>
+        Assert.Empty(LoadCommand.Create().Parse(["--target", "http://127.0.0.1:5000", "--warmup", warmup]).Errors);
+
+    [Fact]
     public async Task The_json_report_carries_the_schema_counts_and_percentiles()
     {
         var plan = new LoadPlan
@@ -121,6 +151,9 @@ public sealed class LoadDriverTests(ServiceFixture fixture) : IClassFixture<Serv
     [InlineData("bad/cpu-loop=0.5", "/bad/cpu-loop", 0.5)]
     [InlineData("/fixed/sync-io", "/fixed/sync-io", 1)]
     [InlineData("/q?a=b=2", "/q?a=b", 2)]
+    [InlineData("/work?ms=1", "/work?ms=1", 1)]
+    [InlineData("/work?ms=1&n=2", "/work?ms=1&n=2", 1)]
+    [InlineData("/work?ms=1&n=2=3", "/work?ms=1&n=2", 3)]
     public void A_mix_entry_parses_into_a_path_and_a_weight(string text, string path, double weight)
     {
         var target = LoadTarget.Parse(text);
