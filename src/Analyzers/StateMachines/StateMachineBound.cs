@@ -1,4 +1,7 @@
+using System;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -36,8 +39,22 @@ internal sealed class StateMachineBound
     public int MaxTotalBytes(OptimizationLevel optimization)
         => optimization == OptimizationLevel.Debug ? StateMachineEstimate.ClassHeaderBytes + fieldBytes : fieldBytes;
 
+    /// <summary>Bounds already computed in one compilation, and the rounded sizes of the types they met.</summary>
+    internal sealed class Cache
+    {
+        public ConcurrentDictionary<SyntaxNode, StateMachineBound?> Bounds { get; } = new();
+
+        // Keyed by symbol equality: the builder types are constructed anew for each method.
+        public ConcurrentDictionary<ITypeSymbol, int> RoundedSizes { get; } = new(SymbolEqualityComparer.Default);
+
+        public ConcurrentDictionary<ITypeSymbol, int> BuilderSizes { get; } = new(SymbolEqualityComparer.Default);
+    }
+
     /// <summary>Null when the function is not one the estimator handles, or when some part cannot be bounded (broken code).</summary>
     public static StateMachineBound? Compute(SyntaxNode function, SemanticModel model, CancellationToken cancellationToken)
+        => Compute(function, model, new Cache(), cancellationToken);
+
+    internal static StateMachineBound? Compute(SyntaxNode function, SemanticModel model, Cache cache, CancellationToken cancellationToken)
     {
         var method = function is AnonymousFunctionExpressionSyntax
             ? model.GetSymbolInfo(function, cancellationToken).Symbol as IMethodSymbol
@@ -53,22 +70,31 @@ internal sealed class StateMachineBound
             return null;
         }
 
-        var counter = new Counter(model, cancellationToken);
+        var counter = new Counter(model, cache, cancellationToken);
         return counter.Run(method, root) ? new StateMachineBound(counter.FieldBytes, counter.LargestStructBytes) : null;
     }
 
     private sealed class Counter
     {
+        // The kinds the switches below look at; testing the kind first spares the interface type checks on every operation.
+        private static readonly bool[] Interesting = KindTable(
+            OperationKind.Block, OperationKind.Loop, OperationKind.Using, OperationKind.UsingDeclaration, OperationKind.Switch,
+            OperationKind.SwitchCase, OperationKind.SwitchExpressionArm, OperationKind.CatchClause, OperationKind.VariableDeclarator,
+            OperationKind.DeclarationPattern, OperationKind.RecursivePattern, OperationKind.ListPattern, OperationKind.AnonymousFunction,
+            OperationKind.LocalFunction, OperationKind.Await, OperationKind.Try, OperationKind.Lock);
+
         private readonly SemanticModel model;
+        private readonly Cache cache;
         private readonly CancellationToken cancellationToken;
         private readonly HashSet<ILocalSymbol> locals = new(SymbolEqualityComparer.Default);
         private readonly HashSet<ITypeSymbol> valueAwaiters = new(SymbolEqualityComparer.Default);
         private bool referenceAwaiter;
         private int fieldBytes;
 
-        public Counter(SemanticModel model, CancellationToken cancellationToken)
+        public Counter(SemanticModel model, Cache cache, CancellationToken cancellationToken)
         {
             this.model = model;
+            this.cache = cache;
             this.cancellationToken = cancellationToken;
         }
 
@@ -80,7 +106,7 @@ internal sealed class StateMachineBound
         {
             var compilation = model.Compilation;
             Add(compilation.GetSpecialType(SpecialType.System_Int32));
-            Add(StateMachineEstimator.BuilderType(method, compilation));
+            fieldBytes += BuilderBytes(method);
             if (!method.IsStatic)
             {
                 // A lambda's or local function's `this` is a closure reference; a struct method copies the struct.
@@ -98,6 +124,12 @@ internal sealed class StateMachineBound
             foreach (var operation in root.Descendants())
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                var kind = (int)operation.Kind;
+                if (kind < 0 || kind >= Interesting.Length || !Interesting[kind])
+                {
+                    continue; // most operations (calls, references, literals, conversions) cannot add a field of their own
+                }
+
                 CollectLocals(operation);
                 switch (operation)
                 {
@@ -209,15 +241,46 @@ internal sealed class StateMachineBound
             return true;
         }
 
+        private static bool[] KindTable(params OperationKind[] kinds)
+        {
+            var table = new bool[kinds.Max(k => (int)k) + 1];
+            foreach (var kind in kinds)
+            {
+                table[(int)kind] = true;
+            }
+
+            return table;
+        }
+
         private void Add(ITypeSymbol? type) => fieldBytes += Rounded(type);
 
-        private static int Rounded(ITypeSymbol? type) => TypeLayout.Align(System.Math.Max(8, TypeLayout.SizeOf(type).Bytes), 8);
+        private int Rounded(ITypeSymbol? type)
+            => type is null || !type.IsValueType || type.SpecialType != SpecialType.None
+                ? RoundedSize(type)
+                : cache.RoundedSizes.GetOrAdd(type, RoundedSize);
+
+        private static int RoundedSize(ITypeSymbol? type) => TypeLayout.Align(Math.Max(8, TypeLayout.SizeOf(type).Bytes), 8);
+
+        // The builder follows from the return type unless the method names its own builder, and its layout is the same for
+        // every reference-type result (Task<Order> and Task<string> have builders of one size).
+        private int BuilderBytes(IMethodSymbol method)
+        {
+            if (method.GetAttributes().Any(a => a.AttributeClass?.Name == "AsyncMethodBuilderAttribute"))
+            {
+                return RoundedSize(StateMachineEstimator.BuilderType(method, model.Compilation));
+            }
+
+            var key = method.ReturnType is INamedTypeSymbol { IsGenericType: true } generic && generic.TypeArguments.All(t => t.IsReferenceType)
+                ? generic.OriginalDefinition
+                : method.ReturnType;
+            return cache.BuilderSizes.GetOrAdd(key, _ => RoundedSize(StateMachineEstimator.BuilderType(method, model.Compilation)));
+        }
 
         private void AddStructCandidate(ITypeSymbol? type)
         {
             if (type is { TypeKind: TypeKind.Struct })
             {
-                LargestStructBytes = System.Math.Max(LargestStructBytes, TypeLayout.SizeOf(type).Bytes);
+                LargestStructBytes = Math.Max(LargestStructBytes, TypeLayout.SizeOf(type).Bytes);
             }
         }
 
@@ -233,11 +296,10 @@ internal sealed class StateMachineBound
                 ISwitchCaseOperation @case => @case.Locals,
                 ISwitchExpressionArmOperation arm => arm.Locals,
                 ICatchClauseOperation @catch => @catch.Locals,
-                IVariableDeclaratorOperation declarator => System.Collections.Immutable.ImmutableArray.Create(declarator.Symbol),
-                ILocalReferenceOperation reference => System.Collections.Immutable.ImmutableArray.Create(reference.Local),
-                IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol local } => System.Collections.Immutable.ImmutableArray.Create(local),
-                IRecursivePatternOperation { DeclaredSymbol: ILocalSymbol local } => System.Collections.Immutable.ImmutableArray.Create(local),
-                IListPatternOperation { DeclaredSymbol: ILocalSymbol local } => System.Collections.Immutable.ImmutableArray.Create(local),
+                IVariableDeclaratorOperation declarator => ImmutableArray.Create(declarator.Symbol),
+                IDeclarationPatternOperation { DeclaredSymbol: ILocalSymbol local } => ImmutableArray.Create(local),
+                IRecursivePatternOperation { DeclaredSymbol: ILocalSymbol local } => ImmutableArray.Create(local),
+                IListPatternOperation { DeclaredSymbol: ILocalSymbol local } => ImmutableArray.Create(local),
                 _ => default,
             };
             if (!declared.IsDefaultOrEmpty)

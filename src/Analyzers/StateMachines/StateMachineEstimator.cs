@@ -80,7 +80,7 @@ public static class StateMachineEstimator
         }
     }
 
-    private static readonly ConditionalWeakTable<Compilation, ConcurrentDictionary<SyntaxNode, StateMachineBound?>> SharedBounds = new();
+    private static readonly ConditionalWeakTable<Compilation, StateMachineBound.Cache> SharedBounds = new();
 
     /// <summary>
     /// A cheap upper bound of the estimate (<see cref="StateMachineBound"/>), once per function and compilation: the rules
@@ -93,12 +93,12 @@ public static class StateMachineEstimator
             return null;
         }
 
-        var cache = SharedBounds.GetValue(model.Compilation, static _ => new ConcurrentDictionary<SyntaxNode, StateMachineBound?>());
-        if (!cache.TryGetValue(function, out var bound))
+        var cache = SharedBounds.GetValue(model.Compilation, static _ => new StateMachineBound.Cache());
+        if (!cache.Bounds.TryGetValue(function, out var bound))
         {
             // Cheap and idempotent: two threads may both compute it, and either answer is the same.
-            bound = StateMachineBound.Compute(function, model, cancellationToken);
-            cache.TryAdd(function, bound);
+            bound = StateMachineBound.Compute(function, model, cache, cancellationToken);
+            cache.Bounds.TryAdd(function, bound);
         }
 
         return bound;
