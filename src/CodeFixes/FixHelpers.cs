@@ -117,21 +117,23 @@ internal static class FixHelpers
 
     /// <summary>
     /// How to spell <paramref name="typeName"/> (simple name of a type in <paramref name="namespaceName"/>) at <paramref name="position"/>:
-    /// the simple name when it already binds to that type or binds to nothing (then <paramref name="needsUsing"/> says to add the using),
-    /// otherwise the fully qualified name.
+    /// the simple name when it binds to exactly that type there; the simple name plus a new using (<paramref name="needsUsing"/>)
+    /// when nothing of that name and arity is in scope, not even a namespace; otherwise (another type of that name, an ambiguity,
+    /// a namespace called so) the fully qualified name.
     /// </summary>
     public static string TypeReference(SemanticModel model, int position, string namespaceName, string typeName, int arity, out bool needsUsing)
     {
         needsUsing = false;
         var visible = model.LookupNamespacesAndTypes(position, name: typeName);
         var expected = model.Compilation.GetTypeByMetadataName(namespaceName + "." + typeName + (arity > 0 ? "`" + arity.ToString(System.Globalization.CultureInfo.InvariantCulture) : string.Empty));
+        var namespaceOfThatName = visible.Any(s => s is INamespaceSymbol);
         var matching = visible.Where(s => s is INamedTypeSymbol named && named.Arity == arity).ToList();
-        if (matching.Count == 1 && SymbolEqualityComparer.Default.Equals(matching[0].OriginalDefinition, expected))
+        if (!namespaceOfThatName && matching.Count == 1 && SymbolEqualityComparer.Default.Equals(matching[0].OriginalDefinition, expected))
         {
             return typeName;
         }
 
-        if (matching.Count == 0)
+        if (!namespaceOfThatName && matching.Count == 0)
         {
             needsUsing = true;
             return typeName;

@@ -1,5 +1,3 @@
-using System.Linq;
-using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -7,9 +5,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace TailGuard.CodeFixes;
 
 /// <summary>
-/// How a fix should spell <c>System.Threading.Tasks.Task</c> at a position: <c>Task</c> when it already binds there (a using, a global
-/// using, implicit usings), <c>Task</c> plus a new <c>using System.Threading.Tasks;</c> when nothing named Task is in scope, and the
-/// fully qualified name when another <c>Task</c> is in scope.
+/// How a fix should spell <c>System.Threading.Tasks.Task</c> at a position (<see cref="FixHelpers.TypeReference"/>), as syntax.
 /// </summary>
 internal readonly struct TaskTypeName
 {
@@ -25,21 +21,10 @@ internal readonly struct TaskTypeName
 
     public bool NeedsUsing { get; }
 
-    public static TaskTypeName For(SyntaxNode root, SemanticModel model, int position, CancellationToken cancellationToken)
+    public static TaskTypeName For(SemanticModel model, int position)
     {
-        var task = model.Compilation.GetTypeByMetadataName(Namespace + ".Task");
-        var visible = model.LookupNamespacesAndTypes(position, name: "Task");
-        if (visible.Any(symbol => SymbolEqualityComparer.Default.Equals(symbol, task)))
-        {
-            return new TaskTypeName(SyntaxFactory.IdentifierName("Task"), needsUsing: false);
-        }
-
-        if (visible.IsEmpty && root is CompilationUnitSyntax)
-        {
-            return new TaskTypeName(SyntaxFactory.IdentifierName("Task"), needsUsing: true);
-        }
-
-        return new TaskTypeName(SyntaxFactory.ParseExpression("global::" + Namespace + ".Task"), needsUsing: false);
+        var name = FixHelpers.TypeReference(model, position, Namespace, "Task", arity: 0, out var needsUsing);
+        return new TaskTypeName(SyntaxFactory.ParseExpression(name), needsUsing);
     }
 
     /// <summary>Adds <c>using System.Threading.Tasks;</c> among the compilation unit's usings, keeping them sorted.</summary>

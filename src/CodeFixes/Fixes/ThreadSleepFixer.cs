@@ -100,7 +100,7 @@ public sealed class ThreadSleepFixer : CodeFixProvider
             return document;
         }
 
-        var task = TaskTypeName.For(root, model, plans[0].Invocation.SpanStart, cancellationToken);
+        var task = TaskTypeName.For(model, plans[0].Invocation.SpanStart);
         var editor = new SyntaxEditor(root, document.Project.Solution.Workspace.Services);
         foreach (var plan in plans)
         {

@@ -43,6 +43,50 @@ public sealed class LoopWithoutYieldFixerTests
     }
 
     [Fact]
+    public async Task Fix_qualifies_Task_when_a_namespace_of_that_name_is_in_scope()
+    {
+        await Verify.VerifyCodeFixAsync("""
+            namespace Jobs.Task { }
+            namespace Jobs
+            {
+                class Worker
+                {
+                    int _n;
+                    public async System.Threading.Tasks.Task RunAsync()
+                    {
+                        await System.Threading.Tasks.Task.Delay(1);
+                        {|TG2001:while|} (true)
+                        {
+                            _n++;
+                        }
+                    }
+                }
+            }
+            """, """
+            namespace Jobs.Task { }
+            namespace Jobs
+            {
+                class Worker
+                {
+                    private const int YieldEvery = 1024;
+
+                    int _n;
+                    public async System.Threading.Tasks.Task RunAsync()
+                    {
+                        await System.Threading.Tasks.Task.Delay(1);
+                        var yieldCounter = 0;
+                        while (true)
+                        {
+                            if (++yieldCounter % YieldEvery == 0) await global::System.Threading.Tasks.Task.Yield();
+                            _n++;
+                        }
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task Fix_all_gives_each_loop_its_own_counter_and_shares_one_constant_per_type()
     {
         await Verify.VerifyFixAllAsync("""

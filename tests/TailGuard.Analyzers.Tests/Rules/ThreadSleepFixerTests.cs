@@ -172,6 +172,40 @@ public sealed class ThreadSleepFixerTests
     }
 
     [Fact]
+    public async Task Fix_qualifies_Task_when_a_namespace_of_that_name_is_in_scope()
+    {
+        await Verify.VerifyCodeFixAsync("""
+            using System.Threading;
+            namespace Jobs.Task { }
+            namespace Jobs
+            {
+                class Poller
+                {
+                    public async System.Threading.Tasks.Task PollAsync()
+                    {
+                        await System.Threading.Tasks.Task.Yield();
+                        {|TG1002:Thread.Sleep(100)|};
+                    }
+                }
+            }
+            """, """
+            using System.Threading;
+            namespace Jobs.Task { }
+            namespace Jobs
+            {
+                class Poller
+                {
+                    public async System.Threading.Tasks.Task PollAsync()
+                    {
+                        await System.Threading.Tasks.Task.Yield();
+                        await global::System.Threading.Tasks.Task.Delay(100);
+                    }
+                }
+            }
+            """);
+    }
+
+    [Fact]
     public async Task No_fix_inside_a_lock()
     {
         await Verify.VerifyNoCodeFixAsync("""
