@@ -14,7 +14,8 @@ namespace TailGuard.AnalyzerBench;
 internal static partial class BuildBench
 {
     public sealed record Result(
-        int Iterations, double CscWithout, double CscWith, double WallWithout, double WallWith, double CpuWithout, double CpuWith, int TailGuardWarnings)
+        int Iterations, double CscWithout, double CscWith, double WallWithout, double WallWith, double CpuWithout, double CpuWith, int TailGuardWarnings,
+        IReadOnlyList<double> PairCpuOverheadPercents)
     {
         public double CpuOverheadPercent => 100 * (CpuWith - CpuWithout) / CpuWithout;
 
@@ -25,7 +26,10 @@ internal static partial class BuildBench
         public string Summary() =>
             $"dotnet build: Csc {CscWithout:F0} ms without, {CscWith:F0} ms with TailGuard ({CscOverheadPercent:+0.0;-0.0}%); "
             + $"wall {WallWithout:F0} ms vs {WallWith:F0} ms ({WallOverheadPercent:+0.0;-0.0}%); "
-            + $"build CPU {CpuWithout:F0} ms vs {CpuWith:F0} ms ({CpuOverheadPercent:+0.0;-0.0}%); {TailGuardWarnings} TG warnings";
+            + $"build CPU {CpuWithout:F0} ms vs {CpuWith:F0} ms ({CpuOverheadPercent:+0.0;-0.0}%; pairs {PairList}); {TailGuardWarnings} TG warnings";
+
+        /// <summary>Each back-to-back pair's CPU overhead: the spread says how far to trust the median on a shared machine.</summary>
+        public string PairList => string.Join(", ", PairCpuOverheadPercents.Select(p => p.ToString("+0.0;-0.0", CultureInfo.InvariantCulture) + "%"));
     }
 
     public static Result Run(IReadOnlyList<CorpusFile> corpus, string analyzerAssembly, int iterations)
@@ -72,7 +76,8 @@ internal static partial class BuildBench
             }
 
             return new Result(
-                iterations, Median(cscWithout), Median(cscWith), Median(wallWithout), Median(wallWith), Median(cpuWithout), Median(cpuWith), warnings);
+                iterations, Median(cscWithout), Median(cscWith), Median(wallWithout), Median(wallWith), Median(cpuWithout), Median(cpuWith), warnings,
+                cpuWith.Zip(cpuWithout, (with, without) => 100 * (with - without) / without).ToList());
         }
         finally
         {

@@ -68,6 +68,7 @@ internal static class Report
             s.Append($"| Without TailGuard | {build.CpuWithout:N0} ms | {build.CscWithout:N0} ms | {build.WallWithout:N0} ms |\n");
             s.Append($"| With TailGuard ({build.TailGuardWarnings} TG warnings) | {build.CpuWith:N0} ms | {build.CscWith:N0} ms | {build.WallWith:N0} ms |\n");
             s.Append($"| **Difference** | **{build.CpuOverheadPercent:+0.0;-0.0}%** | {build.CscOverheadPercent:+0.0;-0.0}% | {build.WallOverheadPercent:+0.0;-0.0}% |\n");
+            s.Append($"\nBuild CPU overhead of each alternating pair: {build.PairList}.\n");
             s.Append("\nWall times on a shared machine swing with the other jobs; CPU time is the steadier measure.\n");
         }
 
