@@ -9,7 +9,7 @@ namespace TailGuard.RuntimeProbe.Analysis;
 /// cause combination, per endpoint and per timeline interval, a bounded list of the slowest requests, and only the windows
 /// that in-flight requests can still overlap. Thread-safe: one thread feeds events while another takes live snapshots.
 /// </summary>
-public sealed class Correlator
+public sealed class Correlator : IProbeEventSink
 {
     private const int CauseGc = 1;
     private const int CauseStarvation = 2;
@@ -111,6 +111,79 @@ public sealed class Correlator
         }
     }
 
+    // The request events, most of a stream, come straight from the decoder without a record (see IProbeEventSink).
+
+    /// <summary>
+    /// Kestrel's request events are the fallback for traces without hosting events: once hosting requests are seen,
+    /// attributing the same requests twice would only cost time.
+    /// </summary>
+    public bool WantsKestrelRequests => !_hosting.Seen;
+
+    public void HostingRequestStart(double timestampMs, Guid activityId, string method, string path)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            _hosting.Start((activityId, null), timestampMs, EndpointName(method, path));
+            Advance(timestampMs);
+        }
+    }
+
+    public void HostingRequestStop(double timestampMs, Guid activityId)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            _hosting.Stop((activityId, null), timestampMs);
+            Advance(timestampMs);
+        }
+    }
+
+    public void KestrelRequestStart(double timestampMs, string connectionId, string requestId, string? method, string? path)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            OnKestrelStart(timestampMs, requestId, method, path);
+            Advance(timestampMs);
+        }
+    }
+
+    public void KestrelRequestStop(double timestampMs, string connectionId, string requestId)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            OnKestrelStop(timestampMs, requestId);
+            Advance(timestampMs);
+        }
+    }
+
+    public void Skipped(double timestampMs)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            Advance(timestampMs);
+        }
+    }
+
+    private void OnKestrelStart(double ts, string requestId, string? method, string? path)
+    {
+        if (!_hosting.Seen)
+        {
+            _kestrel.Start((Guid.Empty, requestId), ts, path is null ? "(kestrel)" : EndpointName(method ?? "", path));
+        }
+    }
+
+    private void OnKestrelStop(double ts, string requestId)
+    {
+        if (!_hosting.Seen)
+        {
+            _kestrel.Stop((Guid.Empty, requestId), ts);
+        }
+    }
+
     private void ProcessCore(ProbeEvent e)
     {
         _eventsProcessed++;
@@ -123,14 +196,11 @@ public sealed class Correlator
             case HostingRequestStop s:
                 _hosting.Stop((s.ActivityId, null), ts);
                 break;
-            // Kestrel's request events are the fallback for traces without hosting events: once hosting requests are seen,
-            // attributing the same requests twice would only cost time.
-            case KestrelRequestStart s when !_hosting.Seen:
-                _kestrel.Start((Guid.Empty, s.RequestId), ts,
-                    s.Path is null ? "(kestrel)" : EndpointName(s.Method ?? "", s.Path));
+            case KestrelRequestStart s:
+                OnKestrelStart(ts, s.RequestId, s.Method, s.Path);
                 break;
-            case KestrelRequestStop s when !_hosting.Seen:
-                _kestrel.Stop((Guid.Empty, s.RequestId), ts);
+            case KestrelRequestStop s:
+                OnKestrelStop(ts, s.RequestId);
                 break;
             case GcSuspendBegin s:
                 OnSuspendBegin(s);
@@ -172,6 +242,12 @@ public sealed class Correlator
                 break;
         }
 
+        Advance(ts);
+    }
+
+    /// <summary>Moves the stream's time on: closes what is stale, attributes what can no longer overlap late windows.</summary>
+    private void Advance(double ts)
+    {
         if (ts > _watermark)
         {
             _watermark = ts;
@@ -432,7 +508,12 @@ public sealed class Correlator
     {
         _gcClip.Clear();
         _gcWindows.Clip(start, end, _watermark, _gcClip);
-        var gcMs = _gcClip.Sum(i => i.Duration);
+        var gcMs = 0.0;
+        foreach (var pause in _gcClip)
+        {
+            gcMs += pause.Duration;
+        }
+
         var mask = _gcClip.Count > 0 ? CauseGc : 0;
 
         _otherClip.Clear();
@@ -494,6 +575,13 @@ public sealed class Correlator
 
     private void Prune()
     {
+        if (_gcWindows.Count + _starvationWindows.Count + _contentionWindows.Count == 0)
+        {
+            // Nothing to prune: finding the oldest live request would scan every request in flight for nothing.
+            _pruneCountdown = 1024;
+            return;
+        }
+
         var horizon = Math.Min(_hosting.OldestLiveStart(_watermark), _kestrel.OldestLiveStart(_watermark));
         horizon = Math.Min(horizon, _watermark - _options.ReorderWindowMs);
         _gcWindows.PruneBefore(horizon);
