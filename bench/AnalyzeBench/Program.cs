@@ -4,7 +4,7 @@ using Microsoft.Diagnostics.Tracing;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Session;
 
-// Usage: AnalyzeBench <trace.nettrace> [--iterations 7] [--label text] [--json report.json]
+// Usage: AnalyzeBench <trace.nettrace> [--iterations 7] [--label text] [--json report.json] [--only stage-prefix] | AnalyzeBench <trace> --mix
 // Each stage runs once to warm up (JIT), then --iterations times, the stages interleaved so that noise from the shared
 // machine hits them alike; the figures are medians. CPU is the whole process's user+sys time (GC and JIT threads included).
 if (args.Length == 0 || args[0].StartsWith('-'))
@@ -17,15 +17,38 @@ var trace = args[0];
 var iterations = 7;
 var label = "";
 string? jsonPath = null;
-for (var i = 1; i + 1 < args.Length; i += 2)
+var mix = false;
+string? only = null;
+for (var i = 1; i < args.Length; i += 2)
 {
     switch (args[i])
     {
+        case "--mix": mix = true; i--; break;
         case "--iterations": iterations = int.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--label": label = args[i + 1]; break;
         case "--json": jsonPath = args[i + 1]; break;
+        case "--only": only = args[i + 1]; break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
+}
+
+if (mix)
+{
+    // What the trace holds, by provider and event: which events the decoder must be fast on.
+    using var source = new EventPipeEventSource(trace);
+    var counts = new Dictionary<string, long>();
+    source.AllEvents += e =>
+    {
+        var key = $"{e.ProviderName}/{e.EventName}";
+        counts[key] = counts.GetValueOrDefault(key) + 1;
+    };
+    source.Process();
+    foreach (var (key, count) in counts.OrderByDescending(c => c.Value))
+    {
+        Console.WriteLine($"{count,10:N0}  {key}");
+    }
+
+    return 0;
 }
 
 // The raw parse without a handler cannot count: it reports the count of the file's events, taken once here.
@@ -38,6 +61,12 @@ var stages = new Stage[]
     new("decoder, no-op sink", Decode),
     new("pipeline (report + JSON)", Pipeline),
 };
+
+if (only is not null)
+{
+    // For a profiler: one stage only.
+    stages = stages.Where(s => s.Name.StartsWith(only, StringComparison.Ordinal)).ToArray();
+}
 
 string? reportJson = null;
 foreach (var stage in stages)
@@ -96,7 +125,9 @@ long Pipeline()
 
 internal sealed class Stage(string name, Func<long> run)
 {
-    private readonly List<(double Wall, double Cpu)> _samples = [];
+    public string Name => name;
+
+    private readonly List<(double Wall, double Cpu, long Allocated, int Gen0)> _samples = [];
     private long _events;
 
     public long Run() => _events = run();
@@ -105,12 +136,15 @@ internal sealed class Stage(string name, Func<long> run)
     {
         var process = Process.GetCurrentProcess();
         var cpu0 = process.TotalProcessorTime;
+        var allocated0 = GC.GetTotalAllocatedBytes(precise: true);
+        var gen0 = GC.CollectionCount(0);
         var wall = Stopwatch.StartNew();
         Run();
         wall.Stop();
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpu0;
-        _samples.Add((wall.Elapsed.TotalSeconds, cpu.TotalSeconds));
+        _samples.Add((wall.Elapsed.TotalSeconds, cpu.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - allocated0,
+            GC.CollectionCount(0) - gen0));
     }
 
     public string Summary()
@@ -119,7 +153,8 @@ internal sealed class Stage(string name, Func<long> run)
         var cpu = Median(_samples.Select(s => s.Cpu));
         return string.Create(CultureInfo.InvariantCulture,
             $"  {name,-26} {_events,9:N0} events  wall {wall * 1000,7:F0} ms (min {_samples.Min(s => s.Wall) * 1000,5:F0})  CPU {cpu * 1000,7:F0} ms" +
-            $"  → {_events / wall,11:N0} events/s  {_events / cpu,11:N0} events/CPU-s");
+            $"  → {_events / wall,11:N0} events/s  {_events / cpu,11:N0} events/CPU-s" +
+            $"  alloc {Median(_samples.Select(s => (double)s.Allocated)) / _events,6:F0} B/event, {Median(_samples.Select(s => (double)s.Gen0)),3:F0} gen0 GCs");
     }
 
     private static double Median(IEnumerable<double> values)

@@ -67,6 +67,11 @@ public sealed class Correlator : IProbeEventSink
     private readonly Dictionary<(string Frame, string? Call), long> _blockingSites = [];
 
     private int _pruneCountdown = 1024;
+
+    // Endpoint names by method, then by path without the query string; bounded, since paths can be unbounded in number.
+    private const int MaxCachedEndpointNames = 4_096;
+    private readonly Dictionary<string, Dictionary<string, string>> _endpointNames = [];
+    private int _cachedEndpointNames;
     private readonly ContentionWindows _contentionListed;
 
     public Correlator(CorrelatorOptions? options = null)
@@ -264,10 +269,39 @@ public sealed class Correlator : IProbeEventSink
 
     private string EndpointName(string method, string path)
     {
-        // A query string makes every URL distinct; the endpoint is the path.
+        // A query string makes every URL distinct; the endpoint is the path. Names are cached by method and path (without
+        // allocating for the lookup), so a request costs no string of its own.
         var q = path.IndexOf('?', StringComparison.Ordinal);
-        return (method.Length == 0 ? "" : method + " ") + (q >= 0 ? path[..q] : path);
+        var route = q >= 0 ? path.AsSpan(0, q) : path.AsSpan();
+        if (!_endpointNames.TryGetValue(method, out var byRoute))
+        {
+            if (_endpointNames.Count >= MaxCachedEndpointNames)
+            {
+                return ComposeEndpointName(method, route);
+            }
+
+            byRoute = [];
+            _endpointNames[method] = byRoute;
+        }
+
+        var lookup = byRoute.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(route, out var name))
+        {
+            return name;
+        }
+
+        name = ComposeEndpointName(method, route);
+        if (_cachedEndpointNames < MaxCachedEndpointNames)
+        {
+            byRoute[route.ToString()] = name;
+            _cachedEndpointNames++;
+        }
+
+        return name;
     }
+
+    private static string ComposeEndpointName(string method, ReadOnlySpan<char> route) =>
+        method.Length == 0 ? route.ToString() : string.Concat(method, " ", route);
 
     private void OnSuspendBegin(GcSuspendBegin s)
     {
@@ -575,18 +609,24 @@ public sealed class Correlator : IProbeEventSink
 
     private void Prune()
     {
-        if (_gcWindows.Count + _starvationWindows.Count + _contentionWindows.Count == 0)
+        // Windows ending before the horizon (the oldest start of a request still to be attributed, and never later than the
+        // reorder window) can overlap no live request. A window list is pruned only when its oldest end is before the reorder
+        // horizon; and once a live request is known to start at or before that end, nothing can be pruned, so the scan of the
+        // requests in flight stops there. The result is the same as with the exact horizon, for far less work.
+        var reorderHorizon = _watermark - _options.ReorderWindowMs;
+        var oldestEnd = Math.Min(_gcWindows.OldestEnd, Math.Min(_starvationWindows.OldestEnd, _contentionWindows.OldestEnd));
+        if (oldestEnd < reorderHorizon)
         {
-            // Nothing to prune: finding the oldest live request would scan every request in flight for nothing.
-            _pruneCountdown = 1024;
-            return;
+            var horizon = Math.Min(_hosting.OldestLiveStart(_watermark, oldestEnd), _kestrel.OldestLiveStart(_watermark, oldestEnd));
+            horizon = Math.Min(horizon, reorderHorizon);
+            if (horizon > oldestEnd)
+            {
+                _gcWindows.PruneBefore(horizon);
+                _starvationWindows.PruneBefore(horizon);
+                _contentionWindows.PruneBefore(horizon);
+            }
         }
 
-        var horizon = Math.Min(_hosting.OldestLiveStart(_watermark), _kestrel.OldestLiveStart(_watermark));
-        horizon = Math.Min(horizon, _watermark - _options.ReorderWindowMs);
-        _gcWindows.PruneBefore(horizon);
-        _starvationWindows.PruneBefore(horizon);
-        _contentionWindows.PruneBefore(horizon);
         var retained = _gcWindows.Count + _starvationWindows.Count + _contentionWindows.Count;
         _pruneCountdown = Math.Max(1024, retained * 2);
     }
@@ -832,7 +872,11 @@ public sealed class Correlator : IProbeEventSink
             }
         }
 
-        public double OldestLiveStart(double watermark)
+        /// <summary>
+        /// The earliest start of a request still to be attributed (in flight for less than the timeout, or pending), or any
+        /// start at or before <paramref name="stopAt"/> as soon as one is found.
+        /// </summary>
+        public double OldestLiveStart(double watermark, double stopAt)
         {
             var oldest = double.PositiveInfinity;
             foreach (var (start, _) in _inFlight.Values)
@@ -840,12 +884,23 @@ public sealed class Correlator : IProbeEventSink
                 if (watermark - start <= owner._options.InFlightTimeoutMs && start < oldest)
                 {
                     oldest = start;
+                    if (oldest <= stopAt)
+                    {
+                        return oldest;
+                    }
                 }
             }
 
             foreach (var (item, _) in _pending.UnorderedItems)
             {
-                oldest = Math.Min(oldest, item.Start);
+                if (item.Start < oldest)
+                {
+                    oldest = item.Start;
+                    if (oldest <= stopAt)
+                    {
+                        return oldest;
+                    }
+                }
             }
 
             return oldest;
@@ -986,24 +1041,15 @@ public sealed class Correlator : IProbeEventSink
         {
             var threshold = Overall.PercentileMs(percentile);
             var wanted = Overall.Count == 0 ? 0 : Math.Max(1, Math.Round(Overall.Count * (100 - percentile) / 100));
-            var buckets = new List<(long Value, int Mask, long Count)>();
-            for (var mask = 0; mask < CauseMasks; mask++)
-            {
-                buckets.AddRange(_byCause[mask].Buckets().Select(b => (b.Value, mask, b.Count)));
-            }
-
+            var buckets = LargestFirst(_byCause);
             double taken = 0, gc = 0, starvation = 0, contention = 0, none = 0;
-            foreach (var group in buckets.GroupBy(b => b.Value).OrderByDescending(g => g.Key))
+            for (var i = 0; i < buckets.Count && taken < wanted;)
             {
-                if (taken >= wanted)
-                {
-                    break;
-                }
-
-                var inGroup = group.Sum(b => b.Count);
+                var end = GroupEnd(buckets, i, out var inGroup);
                 var fraction = Math.Min(1, (wanted - taken) / inGroup);
-                foreach (var (_, mask, count) in group)
+                for (; i < end; i++)
                 {
+                    var (_, mask, count) = buckets[i];
                     var n = count * fraction;
                     gc += (mask & CauseGc) != 0 ? n : 0;
                     starvation += (mask & CauseStarvation) != 0 ? n : 0;
@@ -1043,18 +1089,14 @@ public sealed class Correlator : IProbeEventSink
         {
             var taken = new double[recorders.Length];
             var total = 0.0;
-            var buckets = recorders.SelectMany((r, index) => r.Buckets().Select(b => (b.Value, index, b.Count)));
-            foreach (var group in buckets.GroupBy(b => b.Value).OrderByDescending(g => g.Key))
+            var buckets = LargestFirst(recorders);
+            for (var i = 0; i < buckets.Count && total < wanted;)
             {
-                if (total >= wanted)
-                {
-                    break;
-                }
-
-                var inGroup = group.Sum(b => b.Count);
+                var end = GroupEnd(buckets, i, out var inGroup);
                 var fraction = Math.Min(1, (wanted - total) / inGroup);
-                foreach (var (_, index, count) in group)
+                for (; i < end; i++)
                 {
+                    var (_, index, count) = buckets[i];
                     taken[index] += count * fraction;
                 }
 
@@ -1062,6 +1104,40 @@ public sealed class Correlator : IProbeEventSink
             }
 
             return taken.Select(t => total == 0 ? 0 : Math.Round(t / total, 4)).ToArray();
+        }
+
+        /// <summary>
+        /// Every non-empty bucket of the recorders with the recorder's index, largest value first and, for equal values, in
+        /// recorder order: the order in which the tail shares are summed.
+        /// </summary>
+        private static List<(long Value, int Index, long Count)> LargestFirst(LatencyRecorder[] recorders)
+        {
+            var buckets = new List<(long Value, int Index, long Count)>();
+            for (var index = 0; index < recorders.Length; index++)
+            {
+                foreach (var (value, count) in recorders[index].Buckets())
+                {
+                    buckets.Add((value, index, count));
+                }
+            }
+
+            // A recorder's bucket values are distinct, so (value, index) orders every bucket.
+            buckets.Sort(static (a, b) => a.Value != b.Value ? b.Value.CompareTo(a.Value) : a.Index.CompareTo(b.Index));
+            return buckets;
+        }
+
+        /// <summary>The end of the run of buckets with the value of the one at <paramref name="start"/>, and their total count.</summary>
+        private static int GroupEnd(List<(long Value, int Index, long Count)> buckets, int start, out long count)
+        {
+            count = 0;
+            var end = start;
+            while (end < buckets.Count && buckets[end].Value == buckets[start].Value)
+            {
+                count += buckets[end].Count;
+                end++;
+            }
+
+            return end;
         }
 
         public IReadOnlyList<ReportEndpoint> Endpoints() => _endpoints
