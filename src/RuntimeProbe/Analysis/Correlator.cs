@@ -841,6 +841,8 @@ public sealed class Correlator : IProbeEventSink
         private readonly List<LatencyRecorder?> _timeline = [];
         private double _timelineInterval = owner._options.TimelineIntervalMs;
         private readonly TimelineRequests _timelineRequests = new(owner._options.MaxTimelineRequests);
+        private (long Recorded, List<(long Value, int Index, long Count)> Buckets)? _byCauseLargestFirst;
+        private (long Recorded, List<(long Value, int Index, long Count)> Buckets)? _byPrimaryLargestFirst;
 
         public LatencyRecorder Overall { get; } = new();
         public long Completed => Overall.Count;
@@ -1041,7 +1043,7 @@ public sealed class Correlator : IProbeEventSink
         {
             var threshold = Overall.PercentileMs(percentile);
             var wanted = Overall.Count == 0 ? 0 : Math.Max(1, Math.Round(Overall.Count * (100 - percentile) / 100));
-            var buckets = LargestFirst(_byCause);
+            var buckets = LargestFirst(_byCause, ref _byCauseLargestFirst);
             double taken = 0, gc = 0, starvation = 0, contention = 0, none = 0;
             for (var i = 0; i < buckets.Count && taken < wanted;)
             {
@@ -1061,7 +1063,7 @@ public sealed class Correlator : IProbeEventSink
             }
 
             double Share(double n) => taken == 0 ? 0 : Math.Round(n / taken, 4);
-            var primary = TopShares(_byPrimary, wanted);
+            var primary = TopShares(LargestFirst(_byPrimary, ref _byPrimaryLargestFirst), _byPrimary.Length, wanted);
             return new ReportTail
             {
                 Percentile = percentile,
@@ -1084,12 +1086,11 @@ public sealed class Correlator : IProbeEventSink
             };
         }
 
-        /// <summary>Of the <paramref name="wanted"/> slowest values across the recorders, the share in each recorder.</summary>
-        private static double[] TopShares(LatencyRecorder[] recorders, double wanted)
+        /// <summary>Of the <paramref name="wanted"/> slowest values in <paramref name="buckets"/> (largest first), the share in each recorder.</summary>
+        private static double[] TopShares(List<(long Value, int Index, long Count)> buckets, int recorders, double wanted)
         {
-            var taken = new double[recorders.Length];
+            var taken = new double[recorders];
             var total = 0.0;
-            var buckets = LargestFirst(recorders);
             for (var i = 0; i < buckets.Count && total < wanted;)
             {
                 var end = GroupEnd(buckets, i, out var inGroup);
@@ -1110,8 +1111,15 @@ public sealed class Correlator : IProbeEventSink
         /// Every non-empty bucket of the recorders with the recorder's index, largest value first and, for equal values, in
         /// recorder order: the order in which the tail shares are summed.
         /// </summary>
-        private static List<(long Value, int Index, long Count)> LargestFirst(LatencyRecorder[] recorders)
+        private List<(long Value, int Index, long Count)> LargestFirst(
+            LatencyRecorder[] recorders, ref (long Recorded, List<(long Value, int Index, long Count)> Buckets)? cache)
         {
+            // Both tail percentiles read the same buckets: list them once while no request was recorded since.
+            if (cache is { } cached && cached.Recorded == Overall.Count)
+            {
+                return cached.Buckets;
+            }
+
             var buckets = new List<(long Value, int Index, long Count)>();
             for (var index = 0; index < recorders.Length; index++)
             {
@@ -1123,6 +1131,7 @@ public sealed class Correlator : IProbeEventSink
 
             // A recorder's bucket values are distinct, so (value, index) orders every bucket.
             buckets.Sort(static (a, b) => a.Value != b.Value ? b.Value.CompareTo(a.Value) : a.Index.CompareTo(b.Index));
+            cache = (Overall.Count, buckets);
             return buckets;
         }
 
