@@ -5,8 +5,9 @@ using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Session;
 
 // Usage: AnalyzeBench <trace.nettrace> [--iterations 7] [--label text] [--json report.json] [--only stage-prefix] | AnalyzeBench <trace> --mix
-// Each stage runs once to warm up (JIT), then --iterations times, the stages interleaved so that noise from the shared
-// machine hits them alike; the figures are medians. CPU is the whole process's user+sys time (GC and JIT threads included).
+// Each stage runs once to warm up (JIT; its time is shown as "first run"), then --iterations times, the stages interleaved so
+// that noise from the shared machine hits them alike; the figures are medians of those. CPU is the whole process's user+sys
+// time (GC and JIT threads included).
 if (args.Length == 0 || args[0].StartsWith('-'))
 {
     Console.Error.WriteLine("usage: AnalyzeBench <trace.nettrace> [--iterations N] [--label text] [--json report.json]");
@@ -58,7 +59,7 @@ var stages = new Stage[]
 {
     new("raw parse, no handler", () => RawParse(subscribe: false)),
     new("raw parse, AllEvents", () => RawParse(subscribe: true)),
-    new("decoder, no-op sink", Decode),
+    new("decoder → records, no-op", Decode),
     new("pipeline (report + JSON)", Pipeline),
 };
 
@@ -71,7 +72,7 @@ if (only is not null)
 string? reportJson = null;
 foreach (var stage in stages)
 {
-    stage.Run(); // warm-up
+    stage.Measure(); // the first run: code not yet jitted or still at tier 0, as in a fresh `analyze` process
 }
 
 for (var i = 0; i < iterations; i++)
@@ -129,6 +130,7 @@ internal sealed class Stage(string name, Func<long> run)
 
     private readonly List<(double Wall, double Cpu, long Allocated, int Gen0)> _samples = [];
     private long _events;
+    private (double Wall, double Cpu)? _first;
 
     public long Run() => _events = run();
 
@@ -143,8 +145,15 @@ internal sealed class Stage(string name, Func<long> run)
         wall.Stop();
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpu0;
-        _samples.Add((wall.Elapsed.TotalSeconds, cpu.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - allocated0,
-            GC.CollectionCount(0) - gen0));
+        var sample = (wall.Elapsed.TotalSeconds, cpu.TotalSeconds, GC.GetTotalAllocatedBytes(precise: true) - allocated0,
+            GC.CollectionCount(0) - gen0);
+        if (_first is null)
+        {
+            _first = (sample.Item1, sample.Item2);
+            return;
+        }
+
+        _samples.Add(sample);
     }
 
     public string Summary()
@@ -154,7 +163,8 @@ internal sealed class Stage(string name, Func<long> run)
         return string.Create(CultureInfo.InvariantCulture,
             $"  {name,-26} {_events,9:N0} events  wall {wall * 1000,7:F0} ms (min {_samples.Min(s => s.Wall) * 1000,5:F0})  CPU {cpu * 1000,7:F0} ms" +
             $"  → {_events / wall,11:N0} events/s  {_events / cpu,11:N0} events/CPU-s" +
-            $"  alloc {Median(_samples.Select(s => (double)s.Allocated)) / _events,6:F0} B/event, {Median(_samples.Select(s => (double)s.Gen0)),3:F0} gen0 GCs");
+            $"  alloc {Median(_samples.Select(s => (double)s.Allocated)) / _events,6:F0} B/event, {Median(_samples.Select(s => (double)s.Gen0)),3:F0} gen0 GCs" +
+            $"  (first run: wall {_first?.Wall * 1000,5:F0} ms, CPU {_first?.Cpu * 1000,5:F0} ms)");
     }
 
     private static double Median(IEnumerable<double> values)
