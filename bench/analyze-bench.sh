@@ -62,12 +62,12 @@ if [ -z "$TRACE" ]; then
   dotnet "$TOOL" attach "$PID" --duration 1s --no-live --format json -o "$OUT/tiny-attach.json" --nettrace "$OUT/tiny.nettrace" 2> "$OUT/tiny-attach.err"
 
   echo "warm-up, then ${SECONDS_LOAD} s at ${RATE} req/s while attach records..." >&2
-  dotnet "$DRIVER" -t "$URL" -r "$RATE" -d 3s -m "/work?ms=1=3" "/ok=1" > /dev/null
+  dotnet "$DRIVER" -t "$URL" -r "$RATE" -d 3s -m "/work?ms=1=3" "/ok=1" > /dev/null 2>&1
   dotnet "$TOOL" attach "$PID" --duration "$((SECONDS_LOAD + 3))s" --no-live --format json -o "$OUT/attach.json" \
     --nettrace "$OUT/bench.nettrace" 2> "$OUT/attach.err" &
   PROBE=$!
   sleep 1.5
-  dotnet "$DRIVER" -t "$URL" -r "$RATE" -d "${SECONDS_LOAD}s" -m "/work?ms=1=3" "/ok=1" -f json -o "$OUT/load.json" &
+  dotnet "$DRIVER" -t "$URL" -r "$RATE" -d "${SECONDS_LOAD}s" -m "/work?ms=1=3" "/ok=1" -f json -o "$OUT/load.json" 2> "$OUT/load.err" &
   LOAD=$!
   # The adversities the report attributes the tail to: GC pauses, a starvation episode, contention windows.
   sleep $((SECONDS_LOAD / 4))
