@@ -841,8 +841,8 @@ public sealed class Correlator : IProbeEventSink
         private readonly List<LatencyRecorder?> _timeline = [];
         private double _timelineInterval = owner._options.TimelineIntervalMs;
         private readonly TimelineRequests _timelineRequests = new(owner._options.MaxTimelineRequests);
-        private (long Recorded, List<(long Value, int Index, long Count)> Buckets)? _byCauseLargestFirst;
-        private (long Recorded, List<(long Value, int Index, long Count)> Buckets)? _byPrimaryLargestFirst;
+        private (long Recorded, LargestBuckets Buckets)? _byCauseLargestFirst;
+        private (long Recorded, LargestBuckets Buckets)? _byPrimaryLargestFirst;
 
         public LatencyRecorder Overall { get; } = new();
         public long Completed => Overall.Count;
@@ -1045,7 +1045,7 @@ public sealed class Correlator : IProbeEventSink
             var wanted = Overall.Count == 0 ? 0 : Math.Max(1, Math.Round(Overall.Count * (100 - percentile) / 100));
             var buckets = LargestFirst(_byCause, ref _byCauseLargestFirst);
             double taken = 0, gc = 0, starvation = 0, contention = 0, none = 0;
-            for (var i = 0; i < buckets.Count && taken < wanted;)
+            for (var i = 0; buckets.Has(i) && taken < wanted;)
             {
                 var end = GroupEnd(buckets, i, out var inGroup);
                 var fraction = Math.Min(1, (wanted - taken) / inGroup);
@@ -1087,11 +1087,11 @@ public sealed class Correlator : IProbeEventSink
         }
 
         /// <summary>Of the <paramref name="wanted"/> slowest values in <paramref name="buckets"/> (largest first), the share in each recorder.</summary>
-        private static double[] TopShares(List<(long Value, int Index, long Count)> buckets, int recorders, double wanted)
+        private static double[] TopShares(LargestBuckets buckets, int recorders, double wanted)
         {
             var taken = new double[recorders];
             var total = 0.0;
-            for (var i = 0; i < buckets.Count && total < wanted;)
+            for (var i = 0; buckets.Has(i) && total < wanted;)
             {
                 var end = GroupEnd(buckets, i, out var inGroup);
                 var fraction = Math.Min(1, (wanted - total) / inGroup);
@@ -1107,40 +1107,24 @@ public sealed class Correlator : IProbeEventSink
             return taken.Select(t => total == 0 ? 0 : Math.Round(t / total, 4)).ToArray();
         }
 
-        /// <summary>
-        /// Every non-empty bucket of the recorders with the recorder's index, largest value first and, for equal values, in
-        /// recorder order: the order in which the tail shares are summed.
-        /// </summary>
-        private List<(long Value, int Index, long Count)> LargestFirst(
-            LatencyRecorder[] recorders, ref (long Recorded, List<(long Value, int Index, long Count)> Buckets)? cache)
+        private LargestBuckets LargestFirst(LatencyRecorder[] recorders, ref (long Recorded, LargestBuckets Buckets)? cache)
         {
-            // Both tail percentiles read the same buckets: list them once while no request was recorded since.
-            if (cache is { } cached && cached.Recorded == Overall.Count)
+            // Both tail percentiles read the same buckets: merge them once while no request was recorded since.
+            if (cache is not { } cached || cached.Recorded != Overall.Count)
             {
-                return cached.Buckets;
+                cached = (Overall.Count, new LargestBuckets(recorders));
+                cache = cached;
             }
 
-            var buckets = new List<(long Value, int Index, long Count)>();
-            for (var index = 0; index < recorders.Length; index++)
-            {
-                foreach (var (value, count) in recorders[index].Buckets())
-                {
-                    buckets.Add((value, index, count));
-                }
-            }
-
-            // A recorder's bucket values are distinct, so (value, index) orders every bucket.
-            buckets.Sort(static (a, b) => a.Value != b.Value ? b.Value.CompareTo(a.Value) : a.Index.CompareTo(b.Index));
-            cache = (Overall.Count, buckets);
-            return buckets;
+            return cached.Buckets;
         }
 
         /// <summary>The end of the run of buckets with the value of the one at <paramref name="start"/>, and their total count.</summary>
-        private static int GroupEnd(List<(long Value, int Index, long Count)> buckets, int start, out long count)
+        private static int GroupEnd(LargestBuckets buckets, int start, out long count)
         {
             count = 0;
             var end = start;
-            while (end < buckets.Count && buckets[end].Value == buckets[start].Value)
+            while (buckets.Has(end) && buckets[end].Value == buckets[start].Value)
             {
                 count += buckets[end].Count;
                 end++;
