@@ -9,7 +9,7 @@ namespace TailGuard.RuntimeProbe.Analysis;
 /// cause combination, per endpoint and per timeline interval, a bounded list of the slowest requests, and only the windows
 /// that in-flight requests can still overlap. Thread-safe: one thread feeds events while another takes live snapshots.
 /// </summary>
-public sealed class Correlator
+public sealed class Correlator : IProbeEventSink
 {
     private const int CauseGc = 1;
     private const int CauseStarvation = 2;
@@ -67,6 +67,11 @@ public sealed class Correlator
     private readonly Dictionary<(string Frame, string? Call), long> _blockingSites = [];
 
     private int _pruneCountdown = 1024;
+
+    // Endpoint names by method, then by path without the query string; bounded, since paths can be unbounded in number.
+    private const int MaxCachedEndpointNames = 4_096;
+    private readonly Dictionary<string, Dictionary<string, string>> _endpointNames = [];
+    private int _cachedEndpointNames;
     private readonly ContentionWindows _contentionListed;
 
     public Correlator(CorrelatorOptions? options = null)
@@ -111,6 +116,79 @@ public sealed class Correlator
         }
     }
 
+    // The request events, most of a stream, come straight from the decoder without a record (see IProbeEventSink).
+
+    /// <summary>
+    /// Kestrel's request events are the fallback for traces without hosting events: once hosting requests are seen,
+    /// attributing the same requests twice would only cost time.
+    /// </summary>
+    public bool WantsKestrelRequests => !_hosting.Seen;
+
+    public void HostingRequestStart(double timestampMs, Guid activityId, string method, string path)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            _hosting.Start((activityId, null), timestampMs, EndpointName(method, path));
+            Advance(timestampMs);
+        }
+    }
+
+    public void HostingRequestStop(double timestampMs, Guid activityId)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            _hosting.Stop((activityId, null), timestampMs);
+            Advance(timestampMs);
+        }
+    }
+
+    public void KestrelRequestStart(double timestampMs, string connectionId, string requestId, string? method, string? path)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            OnKestrelStart(timestampMs, requestId, method, path);
+            Advance(timestampMs);
+        }
+    }
+
+    public void KestrelRequestStop(double timestampMs, string connectionId, string requestId)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            OnKestrelStop(timestampMs, requestId);
+            Advance(timestampMs);
+        }
+    }
+
+    public void Skipped(double timestampMs)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            Advance(timestampMs);
+        }
+    }
+
+    private void OnKestrelStart(double ts, string requestId, string? method, string? path)
+    {
+        if (!_hosting.Seen)
+        {
+            _kestrel.Start((Guid.Empty, requestId), ts, path is null ? "(kestrel)" : EndpointName(method ?? "", path));
+        }
+    }
+
+    private void OnKestrelStop(double ts, string requestId)
+    {
+        if (!_hosting.Seen)
+        {
+            _kestrel.Stop((Guid.Empty, requestId), ts);
+        }
+    }
+
     private void ProcessCore(ProbeEvent e)
     {
         _eventsProcessed++;
@@ -123,14 +201,11 @@ public sealed class Correlator
             case HostingRequestStop s:
                 _hosting.Stop((s.ActivityId, null), ts);
                 break;
-            // Kestrel's request events are the fallback for traces without hosting events: once hosting requests are seen,
-            // attributing the same requests twice would only cost time.
-            case KestrelRequestStart s when !_hosting.Seen:
-                _kestrel.Start((Guid.Empty, s.RequestId), ts,
-                    s.Path is null ? "(kestrel)" : EndpointName(s.Method ?? "", s.Path));
+            case KestrelRequestStart s:
+                OnKestrelStart(ts, s.RequestId, s.Method, s.Path);
                 break;
-            case KestrelRequestStop s when !_hosting.Seen:
-                _kestrel.Stop((Guid.Empty, s.RequestId), ts);
+            case KestrelRequestStop s:
+                OnKestrelStop(ts, s.RequestId);
                 break;
             case GcSuspendBegin s:
                 OnSuspendBegin(s);
@@ -172,6 +247,12 @@ public sealed class Correlator
                 break;
         }
 
+        Advance(ts);
+    }
+
+    /// <summary>Moves the stream's time on: closes what is stale, attributes what can no longer overlap late windows.</summary>
+    private void Advance(double ts)
+    {
         if (ts > _watermark)
         {
             _watermark = ts;
@@ -188,10 +269,39 @@ public sealed class Correlator
 
     private string EndpointName(string method, string path)
     {
-        // A query string makes every URL distinct; the endpoint is the path.
+        // A query string makes every URL distinct; the endpoint is the path. Names are cached by method and path (without
+        // allocating for the lookup), so a request costs no string of its own.
         var q = path.IndexOf('?', StringComparison.Ordinal);
-        return (method.Length == 0 ? "" : method + " ") + (q >= 0 ? path[..q] : path);
+        var route = q >= 0 ? path.AsSpan(0, q) : path.AsSpan();
+        if (!_endpointNames.TryGetValue(method, out var byRoute))
+        {
+            if (_endpointNames.Count >= MaxCachedEndpointNames)
+            {
+                return ComposeEndpointName(method, route);
+            }
+
+            byRoute = [];
+            _endpointNames[method] = byRoute;
+        }
+
+        var lookup = byRoute.GetAlternateLookup<ReadOnlySpan<char>>();
+        if (lookup.TryGetValue(route, out var name))
+        {
+            return name;
+        }
+
+        name = ComposeEndpointName(method, route);
+        if (_cachedEndpointNames < MaxCachedEndpointNames)
+        {
+            byRoute[route.ToString()] = name;
+            _cachedEndpointNames++;
+        }
+
+        return name;
     }
+
+    private static string ComposeEndpointName(string method, ReadOnlySpan<char> route) =>
+        method.Length == 0 ? route.ToString() : string.Concat(method, " ", route);
 
     private void OnSuspendBegin(GcSuspendBegin s)
     {
@@ -432,7 +542,12 @@ public sealed class Correlator
     {
         _gcClip.Clear();
         _gcWindows.Clip(start, end, _watermark, _gcClip);
-        var gcMs = _gcClip.Sum(i => i.Duration);
+        var gcMs = 0.0;
+        foreach (var pause in _gcClip)
+        {
+            gcMs += pause.Duration;
+        }
+
         var mask = _gcClip.Count > 0 ? CauseGc : 0;
 
         _otherClip.Clear();
@@ -494,11 +609,24 @@ public sealed class Correlator
 
     private void Prune()
     {
-        var horizon = Math.Min(_hosting.OldestLiveStart(_watermark), _kestrel.OldestLiveStart(_watermark));
-        horizon = Math.Min(horizon, _watermark - _options.ReorderWindowMs);
-        _gcWindows.PruneBefore(horizon);
-        _starvationWindows.PruneBefore(horizon);
-        _contentionWindows.PruneBefore(horizon);
+        // Windows ending before the horizon (the oldest start of a request still to be attributed, and never later than the
+        // reorder window) can overlap no live request. A window list is pruned only when its oldest end is before the reorder
+        // horizon; and once a live request is known to start at or before that end, nothing can be pruned, so the scan of the
+        // requests in flight stops there. The result is the same as with the exact horizon, for far less work.
+        var reorderHorizon = _watermark - _options.ReorderWindowMs;
+        var oldestEnd = Math.Min(_gcWindows.OldestEnd, Math.Min(_starvationWindows.OldestEnd, _contentionWindows.OldestEnd));
+        if (oldestEnd < reorderHorizon)
+        {
+            var horizon = Math.Min(_hosting.OldestLiveStart(_watermark, oldestEnd), _kestrel.OldestLiveStart(_watermark, oldestEnd));
+            horizon = Math.Min(horizon, reorderHorizon);
+            if (horizon > oldestEnd)
+            {
+                _gcWindows.PruneBefore(horizon);
+                _starvationWindows.PruneBefore(horizon);
+                _contentionWindows.PruneBefore(horizon);
+            }
+        }
+
         var retained = _gcWindows.Count + _starvationWindows.Count + _contentionWindows.Count;
         _pruneCountdown = Math.Max(1024, retained * 2);
     }
@@ -713,6 +841,8 @@ public sealed class Correlator
         private readonly List<LatencyRecorder?> _timeline = [];
         private double _timelineInterval = owner._options.TimelineIntervalMs;
         private readonly TimelineRequests _timelineRequests = new(owner._options.MaxTimelineRequests);
+        private (long Recorded, LargestBuckets Buckets)? _byCauseLargestFirst;
+        private (long Recorded, LargestBuckets Buckets)? _byPrimaryLargestFirst;
 
         public LatencyRecorder Overall { get; } = new();
         public long Completed => Overall.Count;
@@ -744,7 +874,11 @@ public sealed class Correlator
             }
         }
 
-        public double OldestLiveStart(double watermark)
+        /// <summary>
+        /// The earliest start of a request still to be attributed (in flight for less than the timeout, or pending), or any
+        /// start at or before <paramref name="stopAt"/> as soon as one is found.
+        /// </summary>
+        public double OldestLiveStart(double watermark, double stopAt)
         {
             var oldest = double.PositiveInfinity;
             foreach (var (start, _) in _inFlight.Values)
@@ -752,12 +886,23 @@ public sealed class Correlator
                 if (watermark - start <= owner._options.InFlightTimeoutMs && start < oldest)
                 {
                     oldest = start;
+                    if (oldest <= stopAt)
+                    {
+                        return oldest;
+                    }
                 }
             }
 
             foreach (var (item, _) in _pending.UnorderedItems)
             {
-                oldest = Math.Min(oldest, item.Start);
+                if (item.Start < oldest)
+                {
+                    oldest = item.Start;
+                    if (oldest <= stopAt)
+                    {
+                        return oldest;
+                    }
+                }
             }
 
             return oldest;
@@ -898,24 +1043,15 @@ public sealed class Correlator
         {
             var threshold = Overall.PercentileMs(percentile);
             var wanted = Overall.Count == 0 ? 0 : Math.Max(1, Math.Round(Overall.Count * (100 - percentile) / 100));
-            var buckets = new List<(long Value, int Mask, long Count)>();
-            for (var mask = 0; mask < CauseMasks; mask++)
-            {
-                buckets.AddRange(_byCause[mask].Buckets().Select(b => (b.Value, mask, b.Count)));
-            }
-
+            var buckets = LargestFirst(_byCause, ref _byCauseLargestFirst);
             double taken = 0, gc = 0, starvation = 0, contention = 0, none = 0;
-            foreach (var group in buckets.GroupBy(b => b.Value).OrderByDescending(g => g.Key))
+            for (var i = 0; buckets.Has(i) && taken < wanted;)
             {
-                if (taken >= wanted)
-                {
-                    break;
-                }
-
-                var inGroup = group.Sum(b => b.Count);
+                var end = GroupEnd(buckets, i, out var inGroup);
                 var fraction = Math.Min(1, (wanted - taken) / inGroup);
-                foreach (var (_, mask, count) in group)
+                for (; i < end; i++)
                 {
+                    var (_, mask, count) = buckets[i];
                     var n = count * fraction;
                     gc += (mask & CauseGc) != 0 ? n : 0;
                     starvation += (mask & CauseStarvation) != 0 ? n : 0;
@@ -927,7 +1063,7 @@ public sealed class Correlator
             }
 
             double Share(double n) => taken == 0 ? 0 : Math.Round(n / taken, 4);
-            var primary = TopShares(_byPrimary, wanted);
+            var primary = TopShares(LargestFirst(_byPrimary, ref _byPrimaryLargestFirst), _byPrimary.Length, wanted);
             return new ReportTail
             {
                 Percentile = percentile,
@@ -950,23 +1086,18 @@ public sealed class Correlator
             };
         }
 
-        /// <summary>Of the <paramref name="wanted"/> slowest values across the recorders, the share in each recorder.</summary>
-        private static double[] TopShares(LatencyRecorder[] recorders, double wanted)
+        /// <summary>Of the <paramref name="wanted"/> slowest values in <paramref name="buckets"/> (largest first), the share in each recorder.</summary>
+        private static double[] TopShares(LargestBuckets buckets, int recorders, double wanted)
         {
-            var taken = new double[recorders.Length];
+            var taken = new double[recorders];
             var total = 0.0;
-            var buckets = recorders.SelectMany((r, index) => r.Buckets().Select(b => (b.Value, index, b.Count)));
-            foreach (var group in buckets.GroupBy(b => b.Value).OrderByDescending(g => g.Key))
+            for (var i = 0; buckets.Has(i) && total < wanted;)
             {
-                if (total >= wanted)
-                {
-                    break;
-                }
-
-                var inGroup = group.Sum(b => b.Count);
+                var end = GroupEnd(buckets, i, out var inGroup);
                 var fraction = Math.Min(1, (wanted - total) / inGroup);
-                foreach (var (_, index, count) in group)
+                for (; i < end; i++)
                 {
+                    var (_, index, count) = buckets[i];
                     taken[index] += count * fraction;
                 }
 
@@ -974,6 +1105,32 @@ public sealed class Correlator
             }
 
             return taken.Select(t => total == 0 ? 0 : Math.Round(t / total, 4)).ToArray();
+        }
+
+        private LargestBuckets LargestFirst(LatencyRecorder[] recorders, ref (long Recorded, LargestBuckets Buckets)? cache)
+        {
+            // Both tail percentiles read the same buckets: merge them once while no request was recorded since.
+            if (cache is not { } cached || cached.Recorded != Overall.Count)
+            {
+                cached = (Overall.Count, new LargestBuckets(recorders));
+                cache = cached;
+            }
+
+            return cached.Buckets;
+        }
+
+        /// <summary>The end of the run of buckets with the value of the one at <paramref name="start"/>, and their total count.</summary>
+        private static int GroupEnd(LargestBuckets buckets, int start, out long count)
+        {
+            count = 0;
+            var end = start;
+            while (buckets.Has(end) && buckets[end].Value == buckets[start].Value)
+            {
+                count += buckets[end].Count;
+                end++;
+            }
+
+            return end;
         }
 
         public IReadOnlyList<ReportEndpoint> Endpoints() => _endpoints

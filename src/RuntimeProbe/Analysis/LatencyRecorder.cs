@@ -60,6 +60,37 @@ internal sealed class LatencyRecorder
         }
     }
 
+    /// <summary>
+    /// The same buckets as <see cref="Buckets"/>, largest value first, walking down from the maximum only as far as they are
+    /// read: the tail of a distribution without visiting the rest of the histogram.
+    /// </summary>
+    public IEnumerable<(long Value, long Count)> BucketsDescending()
+    {
+        if (Count == 0)
+        {
+            yield break;
+        }
+
+        // The largest value recorded is the maximum, rounded and clamped as Record does.
+        var value = _histogram.HighestEquivalentValue(Math.Clamp((long)Math.Round(_maxMs * 1000), 1, Highest));
+        while (true)
+        {
+            var count = _histogram.GetCountAtValue(value);
+            if (count > 0)
+            {
+                yield return (value, count);
+            }
+
+            var lowest = _histogram.LowestEquivalentValue(value);
+            if (lowest == 0)
+            {
+                yield break;
+            }
+
+            value = _histogram.HighestEquivalentValue(lowest - 1);
+        }
+    }
+
     public LatencySummary Summary() => Count == 0
         ? LatencySummary.Empty
         : new LatencySummary

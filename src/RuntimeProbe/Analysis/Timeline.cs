@@ -23,6 +23,21 @@ internal sealed class IntervalWindow
 
     public int Count => _closed.Count;
 
+    /// <summary>The earliest end of the closed windows (infinity when there are none).</summary>
+    public double OldestEnd
+    {
+        get
+        {
+            var oldest = double.PositiveInfinity;
+            foreach (var interval in _closed)
+            {
+                oldest = Math.Min(oldest, interval.End);
+            }
+
+            return oldest;
+        }
+    }
+
     public void Add(Interval interval) => _closed.Add(interval);
 
     public void Open(double start, double provisionalEnd)

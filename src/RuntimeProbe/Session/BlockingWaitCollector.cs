@@ -127,7 +127,7 @@ internal sealed class BlockingWaitCollector
     /// Counts the waits still blocked at <paramref name="endMs"/>, resolves every kept stack and emits one
     /// <see cref="BlockingWait"/> per stack that belongs to a pool thread and has a call site.
     /// </summary>
-    public void Complete(double endMs, Action<ProbeEvent> sink)
+    public void Complete(double endMs, IProbeEventSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
         foreach (var (thread, wait) in _pending)
@@ -154,7 +154,7 @@ internal sealed class BlockingWaitCollector
             var waits = onPool ? count.Waits : count.OnKnownPoolThreads;
             if (waits > 0 && BlockingSiteRules.Classify(names) is { } site)
             {
-                sink(new BlockingWait(endMs, 0, site.Frame, site.BlockingCall, waits));
+                sink.Process(new BlockingWait(endMs, 0, site.Frame, site.BlockingCall, waits));
             }
             else if (count.OnKnownPoolThreads > 0)
             {

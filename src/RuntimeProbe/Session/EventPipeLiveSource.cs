@@ -80,7 +80,9 @@ public sealed class EventPipeLiveSource : IProbeEventSource
         return new EventPipeLiveSource(pid, client, target, nettracePath, bufferMb, blockingSites);
     }
 
-    public async Task<SourceResult> RunAsync(Action<ProbeEvent> sink, CancellationToken stop)
+    public Task<SourceResult> RunAsync(Action<ProbeEvent> sink, CancellationToken stop) => RunAsync(new ProbeEventRecords(sink), stop);
+
+    public async Task<SourceResult> RunAsync(IProbeEventSink sink, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(sink);
         EventPipeSession session;

@@ -5,12 +5,15 @@ namespace TailGuard.RuntimeProbe.Session;
 
 /// <summary>
 /// The seam between the probe and the runtime: a live EventPipe session, a saved trace, or a test's synthetic stream. It
-/// delivers <see cref="ProbeEvent"/>s in stream order until the stream ends or <c>stop</c> is cancelled.
+/// delivers events in stream order until the stream ends or <c>stop</c> is cancelled.
 /// </summary>
 public interface IProbeEventSource : IDisposable
 {
     ReportTarget Target { get; }
 
+    Task<SourceResult> RunAsync(IProbeEventSink sink, CancellationToken stop);
+
+    /// <summary>Every event as a <see cref="ProbeEvent"/> record.</summary>
     Task<SourceResult> RunAsync(Action<ProbeEvent> sink, CancellationToken stop);
 }
 

@@ -22,13 +22,15 @@ public sealed class NettraceFileSource : IProbeEventSource
 
     public ReportTarget Target { get; private set; } = new();
 
-    public Task<SourceResult> RunAsync(Action<ProbeEvent> sink, CancellationToken stop)
+    public Task<SourceResult> RunAsync(Action<ProbeEvent> sink, CancellationToken stop) => RunAsync(new ProbeEventRecords(sink), stop);
+
+    public Task<SourceResult> RunAsync(IProbeEventSink sink, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(sink);
         return Task.Factory.StartNew(() => Run(sink, stop), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
-    private SourceResult Run(Action<ProbeEvent> sink, CancellationToken stop)
+    private SourceResult Run(IProbeEventSink sink, CancellationToken stop)
     {
         EventPipeEventSource source;
         try

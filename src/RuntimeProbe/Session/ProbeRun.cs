@@ -21,7 +21,7 @@ public sealed class ProbeRun(IProbeEventSource source, CorrelatorOptions? option
             stop.CancelAfter(d);
         }
 
-        var result = await source.RunAsync(Correlator.Process, stop.Token).ConfigureAwait(false);
+        var result = await source.RunAsync(Correlator, stop.Token).ConfigureAwait(false);
         var endReason = result.TargetExited ? "targetExited"
             : cancel.IsCancellationRequested ? "cancelled"
             : stop.IsCancellationRequested ? "duration"

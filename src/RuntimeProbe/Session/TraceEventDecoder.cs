@@ -18,30 +18,34 @@ public static class TraceEventDecoder
     private const int KestrelRequestStartId = 3;
     private const int KestrelRequestStopId = 4;
 
-    public static void Subscribe(TraceEventDispatcher source, Action<ProbeEvent> sink)
+    public static void Subscribe(TraceEventDispatcher source, Action<ProbeEvent> sink) => Subscribe(source, new ProbeEventRecords(sink));
+
+    public static void Subscribe(TraceEventDispatcher source, IProbeEventSink sink)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(sink);
         var clr = source.Clr;
-        clr.GCSuspendEEStart += d => sink(new GcSuspendBegin(d.TimeStampRelativeMSec, (SuspendReason)(int)d.Reason));
-        clr.GCRestartEEStop += d => sink(new GcRestartEnd(d.TimeStampRelativeMSec));
-        clr.GCStart += d => sink(new GcStart(d.TimeStampRelativeMSec, d.Count, d.Depth, d.Reason.ToString(), d.Type.ToString()));
-        clr.GCStop += d => sink(new GcEnd(d.TimeStampRelativeMSec, d.Count));
+        clr.GCSuspendEEStart += d => sink.Process(new GcSuspendBegin(d.TimeStampRelativeMSec, (SuspendReason)(int)d.Reason));
+        clr.GCRestartEEStop += d => sink.Process(new GcRestartEnd(d.TimeStampRelativeMSec));
+        clr.GCStart += d => sink.Process(new GcStart(d.TimeStampRelativeMSec, d.Count, d.Depth, d.Reason.ToString(), d.Type.ToString()));
+        clr.GCStop += d => sink.Process(new GcEnd(d.TimeStampRelativeMSec, d.Count));
         clr.ThreadPoolWorkerThreadAdjustmentAdjustment += d =>
-            sink(new ThreadPoolAdjustment(d.TimeStampRelativeMSec, d.NewWorkerThreadCount, (Events.ThreadAdjustmentReason)(int)d.Reason));
-        clr.ContentionStart += d => sink(new Events.ContentionStart(d.TimeStampRelativeMSec, d.ThreadID));
-        clr.ContentionStop += d => sink(new Events.ContentionStop(d.TimeStampRelativeMSec, d.ThreadID, d.DurationNs > 0 ? d.DurationNs : null));
+            sink.Process(new ThreadPoolAdjustment(d.TimeStampRelativeMSec, d.NewWorkerThreadCount, (Events.ThreadAdjustmentReason)(int)d.Reason));
+        clr.ContentionStart += d => sink.Process(new Events.ContentionStart(d.TimeStampRelativeMSec, d.ThreadID));
+        clr.ContentionStop += d =>
+            sink.Process(new Events.ContentionStop(d.TimeStampRelativeMSec, d.ThreadID, d.DurationNs > 0 ? d.DurationNs : null));
 
         // Only ASP.NET Core's and the counters' providers go through the dynamic parser: the runtime's events, the bulk of a
         // trace, are handled by the typed parser above and never reach this callback.
+        var payloads = new PayloadIndexes();
         source.Dynamic.AddCallbackForProviderEvents(
             (provider, _) => provider is ProbeProviders.Hosting or ProbeProviders.Kestrel or ProbeProviders.SystemRuntime
                 ? EventFilterResponse.AcceptEvent
                 : EventFilterResponse.RejectProvider,
-            d => OnDynamic(d, sink));
+            d => OnDynamic(d, sink, payloads));
     }
 
-    private static void OnDynamic(TraceEvent d, Action<ProbeEvent> sink)
+    private static void OnDynamic(TraceEvent d, IProbeEventSink sink, PayloadIndexes payloads)
     {
         var ts = d.TimeStampRelativeMSec;
         if (d.EventName == "EventCounters")
@@ -56,10 +60,11 @@ public static class TraceEventDecoder
                 switch ((int)d.ID)
                 {
                     case HostingRequestStartId:
-                        sink(new HostingRequestStart(ts, d.ActivityID, PayloadString(d, "method") ?? "", PayloadString(d, "path") ?? ""));
+                        var start = payloads.For(d);
+                        sink.HostingRequestStart(ts, d.ActivityID, PayloadString(d, start.Method) ?? "", PayloadString(d, start.Path) ?? "");
                         break;
                     case HostingRequestStopId:
-                        sink(new HostingRequestStop(ts, d.ActivityID));
+                        sink.HostingRequestStop(ts, d.ActivityID);
                         break;
                 }
 
@@ -67,12 +72,18 @@ public static class TraceEventDecoder
             case ProbeProviders.Kestrel:
                 switch ((int)d.ID)
                 {
+                    // Once the sink has hosting requests it drops Kestrel's: their four strings are then not worth decoding.
+                    case KestrelRequestStartId or KestrelRequestStopId when !sink.WantsKestrelRequests:
+                        sink.Skipped(ts);
+                        break;
                     case KestrelRequestStartId:
-                        sink(new KestrelRequestStart(ts, PayloadString(d, "connectionId") ?? "", PayloadString(d, "requestId") ?? "",
-                            PayloadString(d, "method"), PayloadString(d, "path")));
+                        var start = payloads.For(d);
+                        sink.KestrelRequestStart(ts, PayloadString(d, start.ConnectionId) ?? "", PayloadString(d, start.RequestId) ?? "",
+                            PayloadString(d, start.Method), PayloadString(d, start.Path));
                         break;
                     case KestrelRequestStopId:
-                        sink(new KestrelRequestStop(ts, PayloadString(d, "connectionId") ?? "", PayloadString(d, "requestId") ?? ""));
+                        var stop = payloads.For(d);
+                        sink.KestrelRequestStop(ts, PayloadString(d, stop.ConnectionId) ?? "", PayloadString(d, stop.RequestId) ?? "");
                         break;
                 }
 
@@ -80,7 +91,7 @@ public static class TraceEventDecoder
         }
     }
 
-    private static void OnCounters(TraceEvent d, double ts, Action<ProbeEvent> sink)
+    private static void OnCounters(TraceEvent d, double ts, IProbeEventSink sink)
     {
         if (d.ProviderName is not (ProbeProviders.SystemRuntime or ProbeProviders.Kestrel) || d.PayloadNames.Length == 0 && d.PayloadValue(0) is null)
         {
@@ -96,13 +107,39 @@ public static class TraceEventDecoder
             && payload.TryGetValue("Name", out var name) && name is string counter
             && (payload.TryGetValue("Mean", out var value) || payload.TryGetValue("Increment", out value)))
         {
-            sink(new RuntimeCounter(ts, counter, Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)));
+            sink.Process(new RuntimeCounter(ts, counter, Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)));
         }
     }
 
-    private static string? PayloadString(TraceEvent d, string name)
+    private static string? PayloadString(TraceEvent d, int index) => index < 0 ? null : d.PayloadValue(index)?.ToString();
+
+    /// <summary>Where an event's named fields are, looked up once per event template instead of by name on every event.</summary>
+    private sealed class PayloadIndexes
     {
-        var index = d.PayloadIndex(name);
-        return index < 0 ? null : d.PayloadValue(index)?.ToString();
+        private readonly Dictionary<TraceEvent, Fields> _byTemplate = new(ReferenceEqualityComparer.Instance);
+
+        // TraceEvent hands the same object to every callback for events of one template.
+        private TraceEvent? _last;
+        private Fields _lastFields;
+
+        public Fields For(TraceEvent d)
+        {
+            if (ReferenceEquals(d, _last))
+            {
+                return _lastFields;
+            }
+
+            if (!_byTemplate.TryGetValue(d, out var fields))
+            {
+                fields = new Fields(d.PayloadIndex("method"), d.PayloadIndex("path"), d.PayloadIndex("connectionId"), d.PayloadIndex("requestId"));
+                _byTemplate[d] = fields;
+            }
+
+            _last = d;
+            _lastFields = fields;
+            return fields;
+        }
     }
+
+    private readonly record struct Fields(int Method, int Path, int ConnectionId, int RequestId);
 }
