@@ -56,9 +56,7 @@ internal sealed class StateMachineBound
 
     internal static StateMachineBound? Compute(SyntaxNode function, SemanticModel model, Cache cache, CancellationToken cancellationToken)
     {
-        var method = function is AnonymousFunctionExpressionSyntax
-            ? model.GetSymbolInfo(function, cancellationToken).Symbol as IMethodSymbol
-            : model.GetDeclaredSymbol(function, cancellationToken) as IMethodSymbol;
+        var method = StateMachineEstimator.FunctionSymbol(function, model, cancellationToken);
         if (method is null || !method.IsAsync)
         {
             return null;
@@ -138,7 +136,7 @@ internal sealed class StateMachineBound
                         break;
 
                     case IAwaitOperation await:
-                        AddAwaiter(await);
+                        AddAwaiterType(StateMachineEstimator.AwaiterType(await, model));
                         AddPendingAt(await);
                         break;
 
@@ -311,17 +309,6 @@ internal sealed class StateMachineBound
             }
         }
 
-        private void AddAwaiter(IAwaitOperation await)
-        {
-            ITypeSymbol? awaiter = null;
-            if (await.Syntax is AwaitExpressionSyntax syntax && syntax.SyntaxTree == model.SyntaxTree)
-            {
-                awaiter = model.GetAwaitExpressionInfo(syntax).GetAwaiterMethod?.ReturnType;
-            }
-
-            AddAwaiterType(awaiter ?? AwaiterOf(await.Operation.Type));
-        }
-
         private void AddAwaiterType(ITypeSymbol? awaiter)
         {
             if (awaiter is null || !awaiter.IsValueType || awaiter.TypeKind == TypeKind.Dynamic)
@@ -332,20 +319,6 @@ internal sealed class StateMachineBound
             {
                 valueAwaiters.Add(awaiter);
             }
-        }
-
-        private static ITypeSymbol? AwaiterOf(ITypeSymbol? awaitable)
-        {
-            for (var current = awaitable; current is not null; current = current.BaseType)
-            {
-                var found = current.GetMembers("GetAwaiter").OfType<IMethodSymbol>().FirstOrDefault(m => !m.IsStatic && m.Parameters.Length == 0);
-                if (found is not null)
-                {
-                    return found.ReturnType;
-                }
-            }
-
-            return null;
         }
 
         private bool AddForEach(IForEachLoopOperation forEach)
@@ -373,9 +346,9 @@ internal sealed class StateMachineBound
             }
 
             // The compiler awaits MoveNextAsync() and DisposeAsync() itself.
-            AddAwaiterType(AwaiterOf(info.MoveNextMethod?.ReturnType));
-            AddAwaiterType(AwaiterOf(info.DisposeMethod?.ReturnType));
-            AddAwaiterType(AwaiterOf(model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask")));
+            AddAwaiterType(StateMachineEstimator.AwaiterOf(info.MoveNextMethod?.ReturnType));
+            AddAwaiterType(StateMachineEstimator.AwaiterOf(info.DisposeMethod?.ReturnType));
+            AddAwaiterType(StateMachineEstimator.AwaiterOf(model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask")));
             return info.MoveNextMethod is not null;
         }
 
@@ -388,8 +361,8 @@ internal sealed class StateMachineBound
                 dispose = current.GetMembers("DisposeAsync").OfType<IMethodSymbol>().FirstOrDefault(m => !m.IsStatic);
             }
 
-            AddAwaiterType(AwaiterOf(dispose?.ReturnType));
-            AddAwaiterType(AwaiterOf(model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask")));
+            AddAwaiterType(StateMachineEstimator.AwaiterOf(dispose?.ReturnType));
+            AddAwaiterType(StateMachineEstimator.AwaiterOf(model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask")));
         }
 
         // Everything an enclosing expression evaluated (or will evaluate) besides the await may be pending when it

@@ -119,9 +119,7 @@ public static class StateMachineEstimator
             return null;
         }
 
-        var method = function is AnonymousFunctionExpressionSyntax
-            ? model.GetSymbolInfo(function, cancellationToken).Symbol as IMethodSymbol
-            : model.GetDeclaredSymbol(function, cancellationToken) as IMethodSymbol;
+        var method = FunctionSymbol(function, model, cancellationToken);
         if (method is null || !method.IsAsync || IsAsyncIterator(method))
         {
             return null;
@@ -137,6 +135,42 @@ public static class StateMachineEstimator
         var analysis = new Analysis(graph, model, function, method, debug, cancellationToken);
         analysis.Run();
         return analysis.Build();
+    }
+
+    /// <summary>The method, local function or lambda that <paramref name="function"/> declares.</summary>
+    internal static IMethodSymbol? FunctionSymbol(SyntaxNode function, SemanticModel model, CancellationToken cancellationToken)
+        => function is AnonymousFunctionExpressionSyntax
+            ? model.GetSymbolInfo(function, cancellationToken).Symbol as IMethodSymbol
+            : model.GetDeclaredSymbol(function, cancellationToken) as IMethodSymbol;
+
+    /// <summary>
+    /// The awaiter type the compiler stores for <paramref name="await"/>: the compiler's own answer for an await expression
+    /// (extension GetAwaiter included), else the awaited type's GetAwaiter (the implicit awaits of await foreach and using).
+    /// </summary>
+    internal static ITypeSymbol? AwaiterType(IAwaitOperation await, SemanticModel model)
+    {
+        if (await.Syntax is AwaitExpressionSyntax syntax && syntax.SyntaxTree == model.SyntaxTree
+            && model.GetAwaitExpressionInfo(syntax).GetAwaiterMethod?.ReturnType is { } awaiter)
+        {
+            return awaiter;
+        }
+
+        return AwaiterOf(await.Operation.Type);
+    }
+
+    /// <summary>The return type of the instance GetAwaiter() of <paramref name="awaitable"/> or its base types.</summary>
+    internal static ITypeSymbol? AwaiterOf(ITypeSymbol? awaitable)
+    {
+        for (var current = awaitable; current is not null; current = current.BaseType)
+        {
+            var found = current.GetMembers("GetAwaiter").OfType<IMethodSymbol>().FirstOrDefault(m => !m.IsStatic && m.Parameters.Length == 0);
+            if (found is not null)
+            {
+                return found.ReturnType;
+            }
+        }
+
+        return null;
     }
 
     private static bool IsAsyncIterator(IMethodSymbol method)
@@ -830,13 +864,7 @@ public static class StateMachineEstimator
 
         private void RecordAwaiter(IAwaitOperation await)
         {
-            ITypeSymbol? awaiter = null;
-            if (await.Syntax is AwaitExpressionSyntax awaitSyntax && model.SyntaxTree == awaitSyntax.SyntaxTree)
-            {
-                awaiter = model.GetAwaitExpressionInfo(awaitSyntax).GetAwaiterMethod?.ReturnType;
-            }
-
-            awaiter ??= FindGetAwaiter(await.Operation.Type)?.ReturnType;
+            var awaiter = AwaiterType(await, model);
             var isReference = awaiter is null || !awaiter.IsValueType || awaiter.TypeKind == TypeKind.Dynamic;
             if (isReference)
             {
@@ -852,20 +880,6 @@ public static class StateMachineEstimator
             {
                 awaiters.Add((awaiter, false));
             }
-        }
-
-        private static IMethodSymbol? FindGetAwaiter(ITypeSymbol? type)
-        {
-            for (var current = type; current is not null; current = current.BaseType)
-            {
-                var found = current.GetMembers("GetAwaiter").OfType<IMethodSymbol>().FirstOrDefault(m => !m.IsStatic && m.Parameters.Length == 0);
-                if (found is not null)
-                {
-                    return found;
-                }
-            }
-
-            return null;
         }
 
         // "Assigned since the last await" on every path, the compiler's own test: a variable read where it is not is
