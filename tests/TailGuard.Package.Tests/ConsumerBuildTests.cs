@@ -103,6 +103,26 @@ public sealed partial class ConsumerBuildTests(PackageFixture package)
         Assert.True(strict.ExitCode != 0, "-warnaserror should fail the build:\n" + strict);
     }
 
+    [Fact]
+    public void The_gate_fails_again_on_a_second_run_and_writes_its_SARIF_log()
+    {
+        var again = package.Consumer.WarnAsErrorBuildAgain;
+        Assert.True(again.ExitCode != 0, "the second run of the gate passed:\n" + again);
+        Assert.Matches(@"error TG\d{4}: ", again.Output);
+        Assert.True(package.Consumer.GateWroteSarif, "the gate wrote no SARIF log");
+    }
+
+    [Fact]
+    public void An_up_to_date_build_still_writes_the_SARIF_log_it_is_asked_for()
+    {
+        var build = package.Consumer.UpToDateBuild;
+        Assert.True(build.ExitCode == 0, build.ToString());
+        Assert.NotNull(package.Consumer.UpToDateSarif);
+        using var sarif = JsonDocument.Parse(package.Consumer.UpToDateSarif);
+        var results = sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray();
+        Assert.Contains(results, r => r.GetProperty("ruleId").GetString()!.StartsWith("TG", StringComparison.Ordinal));
+    }
+
     [Theory]
     [MemberData(nameof(ExpectedIds))]
     public void Warnaserror_turns_the_warning_into_an_error(string id)

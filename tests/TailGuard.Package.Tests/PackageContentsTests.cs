@@ -38,6 +38,23 @@ public sealed class PackageContentsTests(PackageFixture package)
     }
 
     [Fact]
+    public void The_package_ships_its_build_targets()
+    {
+        Assert.Contains("build/TailGuard.Analyzers.targets", package.Entries);
+    }
+
+    [Fact]
+    public void Packing_the_analyzer_project_says_which_project_packs_the_package()
+    {
+        var pack = DotnetCli.Run(
+            RepositoryRoot.Path,
+            "pack", Path.Combine("src", "Analyzers", "TailGuard.Analyzers.csproj"), "-c", package.Configuration, "--no-build", "--no-restore",
+            "-o", Path.Combine(package.Root, "wrong-project"));
+        Assert.NotEqual(0, pack.ExitCode);
+        Assert.Contains("packed from src/Package", pack.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_nuspec_marks_a_development_dependency()
     {
         Assert.Equal("true", package.Metadata("developmentDependency"));

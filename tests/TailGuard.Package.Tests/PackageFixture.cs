@@ -5,7 +5,7 @@ using System.Xml.Linq;
 namespace TailGuard.Package.Tests;
 
 /// <summary>
-/// Packs <c>src/CodeFixes</c> once into a temporary folder feed, and on first use builds a fresh consumer project against it
+/// Packs <c>src/Package</c> (the TailGuard.Analyzers package) once into a temporary folder feed, and on first use builds a fresh consumer project against it
 /// (a plain build with a SARIF 2.1 log, then a rebuild with <c>-warnaserror</c>). Everything lives under one temp folder,
 /// restore included, so the user's NuGet cache is neither used nor polluted and a stale package of the same version can
 /// never be picked up.
@@ -21,11 +21,11 @@ public sealed class PackageFixture : IDisposable
         Configuration = typeof(PackageFixture).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "Configuration").Value!;
 
-        // --no-build: the test project's build already built src/CodeFixes in this configuration (project reference), and
+        // --no-build: the test project's build already built src/Package in this configuration (project reference), and
         // building here could race with other test projects of the same solution run.
         Pack = DotnetCli.Run(
             RepositoryRoot.Path,
-            "pack", Path.Combine("src", "CodeFixes", "TailGuard.CodeFixes.csproj"), "-c", Configuration, "--no-build", "-o", Feed);
+            "pack", Path.Combine("src", "Package", "TailGuard.Analyzers.Package.csproj"), "-c", Configuration, "--no-build", "-o", Feed);
         if (Pack.ExitCode != 0)
         {
             throw new InvalidOperationException("dotnet pack failed:\n" + Pack);
@@ -114,13 +114,32 @@ public sealed class PackageFixture : IDisposable
             throw new InvalidOperationException("the consumer build failed:\n" + build);
         }
 
-        // A rebuild: the compile must run again for its warnings to be promoted.
-        var strict = DotnetCli.Run(project, "build", "-c", "Release", "--disable-build-servers", "--no-restore", "--no-incremental", "-warnaserror");
-        return new ConsumerBuilds(build, File.ReadAllText(sarif), strict);
+        // The README's CI gate, run twice: with --no-incremental the compile runs again each time, so a gate that failed once
+        // cannot pass on the next run just because the first one wrote the assembly (plain -warnaserror does: MSBuild
+        // promotes the warnings, the compiler still writes its output, and the next build skips the compile).
+        var gateSarif = Path.Combine(Root, "gate.sarif");
+        string[] gate = ["build", "-c", "Release", "--disable-build-servers", "--no-restore", "--no-incremental", "-warnaserror", "-p:ErrorLog=" + gateSarif + "%2Cversion=2.1"];
+        var strict = DotnetCli.Run(project, gate);
+        var strictAgain = DotnetCli.Run(project, gate);
+
+        // An up-to-date build asked for a SARIF log it has not written yet: the package's build targets make the missing log
+        // a reason to compile, so the log is there.
+        var upToDateSarif = Path.Combine(Root, "up-to-date.sarif");
+        var upToDate = DotnetCli.Run(project, "build", "-c", "Release", "--disable-build-servers", "--no-restore", "-p:ErrorLog=" + upToDateSarif + "%2Cversion=2.1");
+        return new ConsumerBuilds(
+            build, File.ReadAllText(sarif), strict, strictAgain, File.Exists(gateSarif), upToDate,
+            File.Exists(upToDateSarif) ? File.ReadAllText(upToDateSarif) : null);
     }
 }
 
-public sealed record ConsumerBuilds(CommandResult Build, string Sarif, CommandResult WarnAsErrorBuild);
+public sealed record ConsumerBuilds(
+    CommandResult Build,
+    string Sarif,
+    CommandResult WarnAsErrorBuild,
+    CommandResult WarnAsErrorBuildAgain,
+    bool GateWroteSarif,
+    CommandResult UpToDateBuild,
+    string? UpToDateSarif);
 
 [CollectionDefinition(Name)]
 public sealed class PackageCollection : ICollectionFixture<PackageFixture>
