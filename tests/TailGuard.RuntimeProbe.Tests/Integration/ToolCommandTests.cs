@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using TailGuard.RuntimeProbe.Tool;
+using TailGuard.Tool;
 
 namespace TailGuard.RuntimeProbe.Tests.Integration;
 

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Emit;
 using TailGuard.RuntimeProbe.Sizes;
-using TailGuard.RuntimeProbe.Tool;
+using TailGuard.Tool;
 using TailGuard.TestSupport;
 
 namespace TailGuard.RuntimeProbe.Tests.Sizes;

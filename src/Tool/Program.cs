@@ -1,3 +1,3 @@
-using TailGuard.RuntimeProbe.Tool;
+using TailGuard.Tool;
 
 return (int)await ProbeCli.RunAsync(args, SystemConsole.Instance).ConfigureAwait(false);

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using TailGuard.RuntimeProbe.Session;
 
-namespace TailGuard.RuntimeProbe.Tool.Commands;
+namespace TailGuard.Tool.Commands;
 
 /// <summary><c>dotnet-tailguard providers</c>: the providers string for <c>dotnet-trace collect --providers</c>.</summary>
 internal static class ProvidersCommand

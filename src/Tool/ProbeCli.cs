@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Help;
-using TailGuard.RuntimeProbe.Tool.Commands;
+using TailGuard.Tool.Commands;
 
-namespace TailGuard.RuntimeProbe.Tool;
+namespace TailGuard.Tool;
 
 /// <summary>Builds the command line, turns parse errors into exit code 2, and runs the chosen command.</summary>
 internal static class ProbeCli

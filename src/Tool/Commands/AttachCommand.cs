@@ -2,7 +2,7 @@ using System.CommandLine;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Session;
 
-namespace TailGuard.RuntimeProbe.Tool.Commands;
+namespace TailGuard.Tool.Commands;
 
 /// <summary>
 /// <c>dotnet-tailguard attach &lt;pid&gt;</c>: a live EventPipe session with a live view, then the report. Runs until

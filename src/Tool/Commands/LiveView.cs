@@ -2,7 +2,7 @@ using System.Globalization;
 using Spectre.Console;
 using TailGuard.RuntimeProbe.Analysis;
 
-namespace TailGuard.RuntimeProbe.Tool.Commands;
+namespace TailGuard.Tool.Commands;
 
 /// <summary>
 /// The live view while a session runs: a Spectre.Console table refreshed every second on a terminal, or one plain line every

@@ -2,7 +2,7 @@ using System.CommandLine;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Session;
 
-namespace TailGuard.RuntimeProbe.Tool.Commands;
+namespace TailGuard.Tool.Commands;
 
 /// <summary><c>dotnet-tailguard analyze trace.nettrace</c>: the same report from a saved trace.</summary>
 internal static class AnalyzeCommand

@@ -1,4 +1,4 @@
-namespace TailGuard.RuntimeProbe.Tool;
+namespace TailGuard.Tool;
 
 /// <summary>The tool's exit codes, documented in <c>--help</c> and docs/probe.md.</summary>
 internal enum ReturnCode

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace TailGuard.RuntimeProbe.Tool;
+namespace TailGuard.Tool;
 
 /// <summary>
 /// The one place where SIGINT (Ctrl+C) and SIGTERM become a cancellation token. The first signal asks the session to stop

@@ -1,4 +1,4 @@
-namespace TailGuard.RuntimeProbe.Tool;
+namespace TailGuard.Tool;
 
 /// <summary>All of the tool's console output goes through this seam, so tests can capture it.</summary>
 internal interface IProbeConsole

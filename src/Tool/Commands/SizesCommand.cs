@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text;
 using TailGuard.RuntimeProbe.Sizes;
 
-namespace TailGuard.RuntimeProbe.Tool.Commands;
+namespace TailGuard.Tool.Commands;
 
 /// <summary><c>dotnet-tailguard sizes app.dll|app.csproj</c>: the exact size of every async state machine in a compiled assembly.</summary>
 internal static class SizesCommand

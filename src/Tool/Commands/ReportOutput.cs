@@ -3,7 +3,7 @@ using TailGuard.RuntimeProbe.Rendering;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Session;
 
-namespace TailGuard.RuntimeProbe.Tool.Commands;
+namespace TailGuard.Tool.Commands;
 
 /// <summary>
 /// Where the report goes: a file given with -o (opened before the session starts, so an unwritable path fails at once

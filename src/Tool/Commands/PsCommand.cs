@@ -1,7 +1,7 @@
 using System.CommandLine;
 using TailGuard.RuntimeProbe.Session;
 
-namespace TailGuard.RuntimeProbe.Tool.Commands;
+namespace TailGuard.Tool.Commands;
 
 /// <summary><c>dotnet-tailguard ps</c>: the .NET processes this user can attach to.</summary>
 internal static class PsCommand

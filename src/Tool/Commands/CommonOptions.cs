@@ -3,7 +3,7 @@ using System.Globalization;
 using TailGuard.RuntimeProbe.Rendering;
 using TailGuard.RuntimeProbe.Reporting;
 
-namespace TailGuard.RuntimeProbe.Tool.Commands;
+namespace TailGuard.Tool.Commands;
 
 /// <summary>Options shared by attach and analyze. New report formats come from <see cref="ReportRenderers"/>.</summary>
 internal static class CommonOptions
