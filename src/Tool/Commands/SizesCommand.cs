@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text;
-using TailGuard.RuntimeProbe.Sizes;
+using TailGuard.Sizes;
 
 namespace TailGuard.Tool.Commands;
 

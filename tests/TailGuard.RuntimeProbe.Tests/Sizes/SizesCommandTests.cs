@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Emit;
-using TailGuard.RuntimeProbe.Sizes;
+using TailGuard.Sizes;
 using TailGuard.Tool;
 using TailGuard.TestSupport;
 

@@ -1,4 +1,4 @@
-namespace TailGuard.RuntimeProbe.Sizes;
+namespace TailGuard.Sizes;
 
 /// <summary>The <c>sizes</c> report: the versioned JSON document <c>tailguard-sizes/1</c> and what the renderers show.</summary>
 public sealed record SizesReport

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace TailGuard.RuntimeProbe.Sizes;
+namespace TailGuard.Sizes;
 
 /// <summary>
 /// The heap object that holds a suspended async operation. On .NET Core, the first await that suspends moves the state

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace TailGuard.RuntimeProbe.Sizes;
+namespace TailGuard.Sizes;
 
 /// <summary>Reads and writes <see cref="SizesReport"/> as <c>tailguard-sizes/1</c>.</summary>
 public static class SizesJson

@@ -1,7 +1,7 @@
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
 
-namespace TailGuard.RuntimeProbe.Sizes;
+namespace TailGuard.Sizes;
 
 /// <summary>Checks a file before anything is loaded: it must be a .NET assembly with code, not a reference assembly.</summary>
 internal static class AssemblyFile

@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Loader;
 using System.Text.Json;
 
-namespace TailGuard.RuntimeProbe.Sizes;
+namespace TailGuard.Sizes;
 
 /// <summary>
 /// A collectible load context for the assembly under inspection and its dependencies, resolved the way the host would

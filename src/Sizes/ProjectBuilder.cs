@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace TailGuard.RuntimeProbe.Sizes;
+namespace TailGuard.Sizes;
 
 /// <summary>
 /// Builds a project with <c>dotnet build -c &lt;configuration&gt;</c> and returns the path of the assembly it produced

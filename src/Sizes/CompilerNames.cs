@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace TailGuard.RuntimeProbe.Sizes;
+namespace TailGuard.Sizes;
 
 /// <summary>What a state-machine field holds, from the C# compiler's naming scheme (Roslyn's <c>GeneratedNameKind</c>).</summary>
 public enum StateMachineFieldKind

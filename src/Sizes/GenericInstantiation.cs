@@ -1,6 +1,6 @@
 using System.Reflection;
 
-namespace TailGuard.RuntimeProbe.Sizes;
+namespace TailGuard.Sizes;
 
 /// <summary>
 /// Closes an open generic state machine so the runtime can lay it out. Reference-type arguments come first (<c>object</c>,

@@ -4,7 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 
-namespace TailGuard.RuntimeProbe.Sizes;
+namespace TailGuard.Sizes;
 
 /// <summary>
 /// Loads an assembly with its dependencies into a collectible load context, finds every compiler-generated async state

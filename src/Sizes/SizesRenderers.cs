@@ -1,4 +1,4 @@
-namespace TailGuard.RuntimeProbe.Sizes;
+namespace TailGuard.Sizes;
 
 /// <summary>Renders a <see cref="SizesReport"/> in one format.</summary>
 public interface ISizesRenderer
