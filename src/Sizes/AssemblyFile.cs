@@ -1,5 +1,6 @@
 using System.Reflection.Metadata;
 using System.Reflection.PortableExecutable;
+using TailGuard.Output;
 
 namespace TailGuard.Sizes;
 
@@ -10,7 +11,7 @@ internal static class AssemblyFile
     {
         if (!File.Exists(path))
         {
-            throw new SizesException($"{path} does not exist.");
+            throw new UserError($"{path} does not exist.");
         }
 
         try
@@ -19,28 +20,28 @@ internal static class AssemblyFile
             using var pe = new PEReader(stream);
             if (!pe.HasMetadata)
             {
-                throw new SizesException($"{path} is not a .NET assembly (no CLI metadata).");
+                throw new UserError($"{path} is not a .NET assembly (no CLI metadata).");
             }
 
             var metadata = pe.GetMetadataReader();
             if (!metadata.IsAssembly)
             {
-                throw new SizesException($"{path} is a .NET module, not an assembly.");
+                throw new UserError($"{path} is a .NET module, not an assembly.");
             }
 
             if (IsReferenceAssembly(metadata))
             {
-                throw new SizesException(
+                throw new UserError(
                     $"{path} is a reference assembly (metadata only, no method bodies, no state machines): point at the built assembly in bin/, not obj/.../ref/.");
             }
         }
         catch (BadImageFormatException)
         {
-            throw new SizesException($"{path} is not a .NET assembly (not a valid PE file).");
+            throw new UserError($"{path} is not a .NET assembly (not a valid PE file).");
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw new SizesException($"Cannot read {path}: {ex.Message}", ex);
+            throw new UserError($"Cannot read {path}: {ex.Message}", ex);
         }
     }
 

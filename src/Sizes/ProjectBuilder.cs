@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using TailGuard.Output;
 
 namespace TailGuard.Sizes;
 
@@ -15,7 +16,7 @@ public static class ProjectBuilder
         var project = Path.GetFullPath(projectPath);
         if (!File.Exists(project))
         {
-            throw new SizesException($"{project} does not exist.");
+            throw new UserError($"{project} does not exist.");
         }
 
         var framework = await FirstFrameworkIfMultiTargeted(project, configuration, cancel).ConfigureAwait(false);
@@ -27,13 +28,13 @@ public static class ProjectBuilder
             var firstError = build.Output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Contains(": error ", StringComparison.Ordinal))
                 ?? build.Output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.Length > 0)
                 ?? "no output";
-            throw new SizesException($"Build of {Path.GetFileName(project)} ({configuration}) failed with exit code {build.ExitCode}: {firstError}");
+            throw new UserError($"Build of {Path.GetFileName(project)} ({configuration}) failed with exit code {build.ExitCode}: {firstError}");
         }
 
         var targetPath = (await GetPropertyAsync(project, configuration, "TargetPath", framework, cancel).ConfigureAwait(false)).Trim();
         if (targetPath.Length == 0 || !File.Exists(targetPath))
         {
-            throw new SizesException($"Built {Path.GetFileName(project)} but found no output assembly (TargetPath '{targetPath}').");
+            throw new UserError($"Built {Path.GetFileName(project)} but found no output assembly (TargetPath '{targetPath}').");
         }
 
         return targetPath;
@@ -63,7 +64,7 @@ public static class ProjectBuilder
         if (result.ExitCode != 0)
         {
             var line = result.Output.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Contains("error", StringComparison.OrdinalIgnoreCase)) ?? "no output";
-            throw new SizesException($"Cannot evaluate {Path.GetFileName(project)}: {line}");
+            throw new UserError($"Cannot evaluate {Path.GetFileName(project)}: {line}");
         }
 
         return result.Output;
@@ -94,7 +95,7 @@ public static class ProjectBuilder
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            throw new SizesException($"Cannot run the .NET SDK ('{start.FileName}') to build the project: {ex.Message}", ex);
+            throw new UserError($"Cannot run the .NET SDK ('{start.FileName}') to build the project: {ex.Message}", ex);
         }
 
         process.BeginOutputReadLine();

@@ -1,27 +1,14 @@
+using TailGuard.Output;
+
 namespace TailGuard.Sizes;
 
-/// <summary>Renders a <see cref="SizesReport"/> in one format.</summary>
-public interface ISizesRenderer
-{
-    string Format { get; }
-
-    void Render(SizesReport report, TextWriter writer);
-}
-
-/// <summary>The formats <c>sizes --format</c> can name; add a renderer here and the command line picks it up.</summary>
+/// <summary>The formats <c>sizes --format</c> can name; add a renderer to <see cref="Registry"/> and the command line picks it up.</summary>
 public static class SizesRenderers
 {
-    public static IReadOnlyList<ISizesRenderer> All { get; } =
-    [
+    public static RendererRegistry<SizesReport> Registry { get; } = new(
         new SizesTextRenderer(),
         new SizesJsonRenderer(),
-        new SizesMarkdownRenderer(),
-    ];
-
-    public static IEnumerable<string> Formats => All.Select(r => r.Format);
-
-    public static ISizesRenderer? Find(string format) =>
-        All.FirstOrDefault(r => string.Equals(r.Format, format, StringComparison.OrdinalIgnoreCase));
+        new SizesMarkdownRenderer());
 
     /// <summary>The report's heading line, shared by the text and Markdown renderers.</summary>
     internal static string Summary(SizesReport report)
@@ -62,11 +49,13 @@ public static class SizesRenderers
 }
 
 /// <summary>Plain text for the terminal: one block per state machine with its largest fields.</summary>
-public sealed class SizesTextRenderer : ISizesRenderer
+public sealed class SizesTextRenderer : IRenderer<SizesReport>
 {
     private const int FieldsShown = 6;
 
-    public string Format => "text";
+    public string Format => OutputFormats.Console;
+
+    public string FileExtension => ".txt";
 
     public void Render(SizesReport report, TextWriter writer)
     {
@@ -104,11 +93,13 @@ public sealed class SizesTextRenderer : ISizesRenderer
 }
 
 /// <summary>GitHub-flavoured Markdown, for pull-request comments and CI summaries.</summary>
-public sealed class SizesMarkdownRenderer : ISizesRenderer
+public sealed class SizesMarkdownRenderer : IRenderer<SizesReport>
 {
     private const int FieldsShown = 3;
 
-    public string Format => "markdown";
+    public string Format => OutputFormats.Markdown;
+
+    public string FileExtension => ".md";
 
     public void Render(SizesReport report, TextWriter writer)
     {
@@ -144,9 +135,11 @@ public sealed class SizesMarkdownRenderer : ISizesRenderer
 }
 
 /// <summary>The versioned JSON document <c>tailguard-sizes/1</c>: the machine interface.</summary>
-public sealed class SizesJsonRenderer : ISizesRenderer
+public sealed class SizesJsonRenderer : IRenderer<SizesReport>
 {
-    public string Format => "json";
+    public string Format => OutputFormats.Json;
+
+    public string FileExtension => ".json";
 
     public void Render(SizesReport report, TextWriter writer)
     {

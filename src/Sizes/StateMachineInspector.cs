@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
+using TailGuard.Output;
 
 namespace TailGuard.Sizes;
 
@@ -15,7 +16,7 @@ public static class StateMachineInspector
 {
     private const string BuilderField = "<>t__builder";
 
-    /// <summary>Inspects the assembly at <paramref name="assemblyPath"/>; throws <see cref="SizesException"/> on bad input.</summary>
+    /// <summary>Inspects the assembly at <paramref name="assemblyPath"/>; throws <see cref="UserError"/> on bad input.</summary>
     public static SizesReport Inspect(string assemblyPath)
     {
         ArgumentNullException.ThrowIfNull(assemblyPath);
@@ -42,7 +43,7 @@ public static class StateMachineInspector
         }
         catch (Exception ex) when (ex is BadImageFormatException or FileLoadException)
         {
-            throw new SizesException($"{path} cannot be loaded by .NET {Environment.Version}: {ex.Message}", ex);
+            throw new UserError($"{path} cannot be loaded by .NET {Environment.Version}: {ex.Message}", ex);
         }
 
         CheckReferences(assembly, context, path);
@@ -101,7 +102,7 @@ public static class StateMachineInspector
             }
             catch (Exception ex) when (ex is FileNotFoundException or FileLoadException or BadImageFormatException)
             {
-                throw new SizesException(
+                throw new UserError(
                     $"Missing dependency of {Path.GetFileName(path)}: {reference.FullName} is not next to it, in its .deps.json or in a shared framework " +
                     $"of .NET {Environment.Version} (build or publish the app and point at its output folder).", ex);
             }
@@ -117,7 +118,7 @@ public static class StateMachineInspector
         catch (ReflectionTypeLoadException ex)
         {
             var first = ex.LoaderExceptions.FirstOrDefault(e => e is not null);
-            throw new SizesException($"Cannot load the types of {Path.GetFileName(path)}: {first?.Message ?? ex.Message}", ex);
+            throw new UserError($"Cannot load the types of {Path.GetFileName(path)}: {first?.Message ?? ex.Message}", ex);
         }
     }
 

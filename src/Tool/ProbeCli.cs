@@ -1,10 +1,15 @@
 using System.CommandLine;
 using System.CommandLine.Help;
+using TailGuard.Output;
+using TailGuard.RuntimeProbe.Session;
 using TailGuard.Tool.Commands;
 
 namespace TailGuard.Tool;
 
-/// <summary>Builds the command line, turns parse errors into exit code 2, and runs the chosen command.</summary>
+/// <summary>
+/// Builds the command line, turns parse errors into exit code 2 and user errors into one line and exit code 1, and runs
+/// the chosen command.
+/// </summary>
 internal static class ProbeCli
 {
     internal const string ExitCodesHelp =
@@ -61,6 +66,13 @@ internal static class ProbeCli
         try
         {
             return (ReturnCode)await parse.InvokeAsync(configuration, cancel).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is UserError or ProbeException)
+        {
+            // The one place user errors become one line and exit code 1. ProbeException is the probe library's own name for
+            // a UserError (its sources throw it); the clause can shrink to UserError once that type derives from it.
+            await console.Error.WriteLineAsync($"dotnet-tailguard: {ex.Message}").ConfigureAwait(false);
+            return ReturnCode.Error;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using TailGuard.Output;
+using TailGuard.RuntimeProbe.Rendering;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Session;
 
@@ -12,7 +14,7 @@ internal static class AnalyzeCommand
         Description = "A .nettrace file saved by 'attach --nettrace' or by 'dotnet-trace collect --providers <the probe's providers>' (see docs/probe.md).",
     };
 
-    private static readonly Option<string> FormatOption = CommonOptions.Format();
+    private static readonly Option<string> FormatOption = CommonOptions.ReportFormat();
     private static readonly Option<FileInfo?> OutputOption = CommonOptions.Output();
     private static readonly Option<IReadOnlyList<SloRule>?> SloOption = CommonOptions.Slo();
 
@@ -35,18 +37,10 @@ internal static class AnalyzeCommand
     public static async Task<ReturnCode> Run(IProbeConsole console, FileInfo trace, string format, FileInfo? output,
         IReadOnlyList<SloRule> slo, CancellationToken cancel)
     {
-        try
-        {
-            using var source = new NettraceFileSource(trace.FullName);
-            using var reportOutput = ReportOutput.Open(console, format, output);
-            var report = await new ProbeRun(source).RunAsync(duration: null, slo, cancel).ConfigureAwait(false);
-            reportOutput.Write(report);
-            return report.Slo.Passed ? ReturnCode.Success : ReturnCode.SloViolated;
-        }
-        catch (ProbeException ex)
-        {
-            await console.Error.WriteLineAsync($"dotnet-tailguard: {ex.Message}").ConfigureAwait(false);
-            return ReturnCode.Error;
-        }
+        using var source = new NettraceFileSource(trace.FullName);
+        using var reportOutput = ReportOutput<Report>.Open(ReportRenderers.Registry, format, output, console.ReportOut, console.Error);
+        var report = await new ProbeRun(source).RunAsync(duration: null, slo, cancel).ConfigureAwait(false);
+        reportOutput.Write(report);
+        return report.Slo.Passed ? ReturnCode.Success : ReturnCode.SloViolated;
     }
 }

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using TailGuard.Output;
+using TailGuard.RuntimeProbe.Rendering;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Session;
 
@@ -36,7 +38,7 @@ internal static class AttachCommand
         },
     };
 
-    private static readonly Option<string> FormatOption = CommonOptions.Format();
+    private static readonly Option<string> FormatOption = CommonOptions.ReportFormat();
     private static readonly Option<FileInfo?> OutputOption = CommonOptions.Output();
     private static readonly Option<IReadOnlyList<SloRule>?> SloOption = CommonOptions.Slo();
 
@@ -107,46 +109,38 @@ internal static class AttachCommand
 
     public static async Task<ReturnCode> Run(IProbeConsole console, AttachSettings settings, CancellationToken cancel)
     {
-        try
+        var pid = settings.Pid ?? ResolveName(settings.Name!);
+        using var output = ReportOutput<Report>.Open(ReportRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error);
+        using var source = EventPipeLiveSource.Connect(pid, settings.Nettrace?.FullName, settings.BufferMb, settings.BlockingSites);
+        var run = new ProbeRun(source);
+        var describe = $"Attached to {source.Target.ProcessName} (pid {pid})" +
+                       (settings.Duration is { } d ? $" for {d}" : "; Ctrl+C stops and writes the report") + ".";
+
+        var running = run.RunAsync(settings.Duration, settings.Slo, cancel);
+        // The live view takes standard output only when the report does not go there in a machine format.
+        var liveOnStdout = !console.IsOutputRedirected && (!output.ToStandardOutput || output.Renderer.Format == OutputFormats.Console);
+        if (settings.Live)
         {
-            var pid = settings.Pid ?? ResolveName(settings.Name!);
-            using var output = ReportOutput.Open(console, settings.Format, settings.Output);
-            using var source = EventPipeLiveSource.Connect(pid, settings.Nettrace?.FullName, settings.BufferMb, settings.BlockingSites);
-            var run = new ProbeRun(source);
-            var describe = $"Attached to {source.Target.ProcessName} (pid {pid})" +
-                           (settings.Duration is { } d ? $" for {d}" : "; Ctrl+C stops and writes the report") + ".";
-
-            var running = run.RunAsync(settings.Duration, settings.Slo, cancel);
-            // The live view takes standard output only when the report does not go there in a machine format.
-            var liveOnStdout = !console.IsOutputRedirected && (!output.ToStandardOutput || output.Renderer.Format == "console");
-            if (settings.Live)
-            {
-                await LiveView.RunAsync(console, run.Correlator, running, liveOnStdout, describe).ConfigureAwait(false);
-            }
-            else
-            {
-                await console.Error.WriteLineAsync(describe).ConfigureAwait(false);
-            }
-
-            var report = await running.ConfigureAwait(false);
-            output.Write(report);
-            if (report.Session.TargetExited)
-            {
-                await console.Error.WriteLineAsync($"The target process {pid} exited; the report covers the session until then.").ConfigureAwait(false);
-            }
-
-            if (settings.Nettrace is not null)
-            {
-                await console.Error.WriteLineAsync($"Trace saved to {settings.Nettrace.FullName}").ConfigureAwait(false);
-            }
-
-            return report.Slo.Passed ? ReturnCode.Success : ReturnCode.SloViolated;
+            await LiveView.RunAsync(console, run.Correlator, running, liveOnStdout, describe).ConfigureAwait(false);
         }
-        catch (ProbeException ex)
+        else
         {
-            await console.Error.WriteLineAsync($"dotnet-tailguard: {ex.Message}").ConfigureAwait(false);
-            return ReturnCode.Error;
+            await console.Error.WriteLineAsync(describe).ConfigureAwait(false);
         }
+
+        var report = await running.ConfigureAwait(false);
+        output.Write(report);
+        if (report.Session.TargetExited)
+        {
+            await console.Error.WriteLineAsync($"The target process {pid} exited; the report covers the session until then.").ConfigureAwait(false);
+        }
+
+        if (settings.Nettrace is not null)
+        {
+            await console.Error.WriteLineAsync($"Trace saved to {settings.Nettrace.FullName}").ConfigureAwait(false);
+        }
+
+        return report.Slo.Passed ? ReturnCode.Success : ReturnCode.SloViolated;
     }
 
     private static int ResolveName(string name)
@@ -154,9 +148,9 @@ internal static class AttachCommand
         var matches = DotNetProcesses.FindByName(name);
         return matches.Count switch
         {
-            0 => throw new ProbeException($"No .NET process named '{name}' is running (see 'dotnet-tailguard ps')."),
+            0 => throw new UserError($"No .NET process named '{name}' is running (see 'dotnet-tailguard ps')."),
             1 => matches[0].Pid,
-            _ => throw new ProbeException($"Several .NET processes are named '{name}' (pids {string.Join(", ", matches.Select(m => m.Pid))}): give a pid."),
+            _ => throw new UserError($"Several .NET processes are named '{name}' (pids {string.Join(", ", matches.Select(m => m.Pid))}): give a pid."),
         };
     }
 }
@@ -167,7 +161,7 @@ internal sealed record AttachSettings
     public int? Pid { get; init; }
     public string? Name { get; init; }
     public TimeSpan? Duration { get; init; }
-    public string Format { get; init; } = "console";
+    public string Format { get; init; } = OutputFormats.Console;
     public FileInfo? Output { get; init; }
     public IReadOnlyList<SloRule> Slo { get; init; } = [];
     public FileInfo? Nettrace { get; init; }

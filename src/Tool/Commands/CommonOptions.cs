@@ -1,18 +1,32 @@
 using System.CommandLine;
 using System.Globalization;
+using TailGuard.Output;
 using TailGuard.RuntimeProbe.Rendering;
 using TailGuard.RuntimeProbe.Reporting;
+using TailGuard.Sizes;
 
 namespace TailGuard.Tool.Commands;
 
-/// <summary>Options shared by attach and analyze. New report formats come from <see cref="ReportRenderers"/>.</summary>
+/// <summary>
+/// Options the commands share, each created where a command's static field is initialised. Formats come from the report's
+/// <see cref="RendererRegistry{TReport}"/> (<see cref="ReportRenderers"/>, <see cref="SizesRenderers"/>).
+/// </summary>
 internal static class CommonOptions
 {
-    public static Option<string> Format() => new Option<string>("--format", "-f")
+    /// <summary><c>-f|--format</c>: the registry's formats (and <c>text</c> for <c>console</c>), <c>console</c> by default.</summary>
+    public static Option<string> Format<TReport>(RendererRegistry<TReport> renderers, string description) => new Option<string>("--format", "-f")
     {
-        Description = $"Report format: {string.Join(", ", ReportRenderers.Formats)}.",
-        DefaultValueFactory = _ => "console",
-    }.AcceptOnlyFromAmong([.. ReportRenderers.Formats]);
+        Description = description,
+        DefaultValueFactory = _ => OutputFormats.Console,
+    }.AcceptOnlyFromAmong([.. renderers.AcceptedFormats]);
+
+    /// <summary><c>-f|--format</c> of the report (attach, analyze).</summary>
+    public static Option<string> ReportFormat() =>
+        Format(ReportRenderers.Registry, $"Report format: {FormatList(ReportRenderers.Registry)}.");
+
+    /// <summary>The registry's formats for a help text, e.g. "console (or text), json, markdown".</summary>
+    public static string FormatList<TReport>(RendererRegistry<TReport> renderers) =>
+        string.Join(", ", renderers.Formats.Select(f => f == OutputFormats.Console ? $"{f} (or {OutputFormats.Text})" : f));
 
     public static Option<FileInfo?> Output() => new("--output", "-o")
     {

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Text;
+using TailGuard.Output;
 using TailGuard.Sizes;
 
 namespace TailGuard.Tool.Commands;
@@ -19,16 +19,11 @@ internal static class SizesCommand
 
     private static readonly Option<int?> TopOption = PositiveInt("--top", "Show only the N largest state machines (--max-bytes still checks them all).");
 
-    private static readonly Option<string> FormatOption = new Option<string>("--format", "-f")
-    {
-        Description = $"Output format: {string.Join(", ", SizesRenderers.Formats)}. JSON is the versioned machine interface (schema tailguard-sizes/1).",
-        DefaultValueFactory = _ => "text",
-    }.AcceptOnlyFromAmong([.. SizesRenderers.Formats]);
+    private static readonly Option<string> FormatOption = CommonOptions.Format(
+        SizesRenderers.Registry,
+        $"Output format: {CommonOptions.FormatList(SizesRenderers.Registry)}. JSON is the versioned machine interface (schema tailguard-sizes/1).");
 
-    private static readonly Option<FileInfo?> OutputOption = new("--output", "-o")
-    {
-        Description = "Write the report to this file instead of standard output.",
-    };
+    private static readonly Option<FileInfo?> OutputOption = CommonOptions.Output();
 
     private static readonly Option<int?> MaxBytesOption = PositiveInt("--max-bytes", "Budget in bytes for one state machine: exit code 3 when any exceeds it (a CI gate).");
 
@@ -65,56 +60,30 @@ internal static class SizesCommand
     public static async Task<ReturnCode> Run(IProbeConsole console, FileInfo input, string format, FileInfo? output,
         int? top, int? maxBytes, string configuration, CancellationToken cancel)
     {
-        try
+        var assembly = input.Extension.EndsWith("proj", StringComparison.OrdinalIgnoreCase)
+            ? await ProjectBuilder.BuildAsync(input.FullName, configuration, cancel).ConfigureAwait(false)
+            : input.FullName;
+        var report = StateMachineInspector.Inspect(assembly);
+        var exceeding = maxBytes is { } max ? report.StateMachines.Count(m => m.Bytes > max) : 0;
+        report = report with
         {
-            var renderer = SizesRenderers.Find(format) ?? throw new SizesException($"Unknown format '{format}'.");
-            var assembly = input.Extension.EndsWith("proj", StringComparison.OrdinalIgnoreCase)
-                ? await ProjectBuilder.BuildAsync(input.FullName, configuration, cancel).ConfigureAwait(false)
-                : input.FullName;
-            var report = StateMachineInspector.Inspect(assembly);
-            var exceeding = maxBytes is { } max ? report.StateMachines.Count(m => m.Bytes > max) : 0;
-            report = report with
-            {
-                Budget = maxBytes is { } budget ? new SizesBudget(budget, exceeding) : null,
-                StateMachines = top is { } n ? [.. report.StateMachines.Take(n)] : report.StateMachines,
-            };
+            Budget = maxBytes is { } budget ? new SizesBudget(budget, exceeding) : null,
+            StateMachines = top is { } n ? [.. report.StateMachines.Take(n)] : report.StateMachines,
+        };
 
-            Write(console, renderer, report, output);
-            if (exceeding > 0)
-            {
-                await console.Error.WriteLineAsync($"dotnet-tailguard: {exceeding} state machine(s) exceed --max-bytes {maxBytes}.").ConfigureAwait(false);
-                return ReturnCode.SloViolated;
-            }
-
-            return ReturnCode.Success;
-        }
-        catch (SizesException ex)
+        // Opened once the report exists: a failed build or a bad assembly leaves an existing -o file as it was.
+        using (var reportOutput = ReportOutput<SizesReport>.Open(SizesRenderers.Registry, format, output, console.ReportOut, console.Error))
         {
-            await console.Error.WriteLineAsync($"dotnet-tailguard: {ex.Message}").ConfigureAwait(false);
-            return ReturnCode.Error;
-        }
-    }
-
-    private static void Write(IProbeConsole console, ISizesRenderer renderer, SizesReport report, FileInfo? output)
-    {
-        if (output is null)
-        {
-            renderer.Render(report, console.Out);
-            console.Out.Flush();
-            return;
+            reportOutput.Write(report);
         }
 
-        try
+        if (exceeding > 0)
         {
-            using var writer = new StreamWriter(output.FullName, append: false, new UTF8Encoding(false));
-            renderer.Render(report, writer);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException or System.Security.SecurityException)
-        {
-            throw new SizesException($"Cannot write the report to '{output.FullName}': {ex.Message}", ex);
+            await console.Error.WriteLineAsync($"dotnet-tailguard: {exceeding} state machine(s) exceed --max-bytes {maxBytes}.").ConfigureAwait(false);
+            return ReturnCode.SloViolated;
         }
 
-        console.Error.WriteLine($"Report written to {output.FullName}");
+        return ReturnCode.Success;
     }
 
     private static Option<int?> PositiveInt(string name, string description)

@@ -91,6 +91,20 @@ public sealed class SizesCommandTests
         Assert.Contains("[async iterator]", output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("console")]
+    [InlineData("text")]
+    public async Task Console_and_text_name_the_same_format_and_are_the_default(string format)
+    {
+        var (defaultCode, byDefault, _) = await RunAsync("sizes", SizesSamples.Release.Path);
+
+        var (code, output, _) = await RunAsync("sizes", SizesSamples.Release.Path, "--format", format);
+
+        Assert.Equal(ReturnCode.Success, defaultCode);
+        Assert.Equal(ReturnCode.Success, code);
+        Assert.Equal(byDefault, output);
+    }
+
     [Fact]
     public async Task Markdown_output_is_a_table_written_to_the_output_file()
     {
