@@ -16,9 +16,14 @@ internal static class ProbeCli
         "Exit codes: 0 success, 1 error (no such process, not a .NET process, cannot connect, corrupt trace, unwritable output), " +
         "2 usage error, 3 an --slo rule was violated.";
 
+    private const string Description =
+        "dotnet-tailguard: attributes an ASP.NET Core service's tail latency (P99, P99.9) to GC pauses, thread-pool " +
+        "starvation and lock contention, over EventPipe (ps, attach, analyze, providers), and lists the exact size of every " +
+        "async state machine of an assembly (sizes). Exit codes: 0 success, 1 error (the message says which), 2 usage error, " +
+        "3 an --slo rule was violated (attach, analyze) or a state machine exceeds --max-bytes (sizes).";
+
     public static RootCommand CreateRootCommand(IProbeConsole console) =>
-        new("dotnet-tailguard: attributes an ASP.NET Core service's tail latency (P99, P99.9) to GC pauses, thread-pool " +
-            "starvation and lock contention, over EventPipe. " + ExitCodesHelp)
+        new(Description)
         {
             PsCommand.Create(console),
             AttachCommand.Create(console),
@@ -46,6 +51,15 @@ internal static class ProbeCli
             EnableDefaultExceptionHandler = false,
         };
 
+        // No command at all: name every command (from the root, so a new one is listed too) rather than the parser's
+        // generic "Required command was not provided".
+        if (parse.CommandResult.Command == root && parse.Tokens.Count == 0)
+        {
+            var commands = string.Join(", ", root.Subcommands.Select(c => c.Name));
+            await console.Error.WriteLineAsync($"dotnet-tailguard: give a command ({commands}). Run 'dotnet-tailguard --help' for usage.").ConfigureAwait(false);
+            return ReturnCode.UsageError;
+        }
+
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
         {
             foreach (var error in parse.Errors)
@@ -54,12 +68,6 @@ internal static class ProbeCli
             }
 
             await console.Error.WriteLineAsync("Run 'dotnet-tailguard --help' for usage.").ConfigureAwait(false);
-            return ReturnCode.UsageError;
-        }
-
-        if (parse.CommandResult.Command == root && parse.Action is null)
-        {
-            await console.Error.WriteLineAsync("dotnet-tailguard: give a command (ps, attach, analyze). Run 'dotnet-tailguard --help' for usage.").ConfigureAwait(false);
             return ReturnCode.UsageError;
         }
 

@@ -26,21 +26,32 @@ internal static class AnalyzeCommand
         };
         command.SetAction(async (parse, cancel) => (int)await Run(
             console,
-            parse.GetValue(TraceArgument)!,
-            parse.GetValue(FormatOption)!,
-            parse.GetValue(OutputOption),
-            parse.GetValue(SloOption) ?? [],
+            new AnalyzeSettings
+            {
+                Trace = parse.GetValue(TraceArgument)!,
+                Format = parse.GetValue(FormatOption)!,
+                Output = parse.GetValue(OutputOption),
+                Slo = parse.GetValue(SloOption) ?? [],
+            },
             cancel).ConfigureAwait(false));
         return command;
     }
 
-    public static async Task<ReturnCode> Run(IProbeConsole console, FileInfo trace, string format, FileInfo? output,
-        IReadOnlyList<SloRule> slo, CancellationToken cancel)
+    public static async Task<ReturnCode> Run(IProbeConsole console, AnalyzeSettings settings, CancellationToken cancel)
     {
-        using var source = new NettraceFileSource(trace.FullName);
-        using var reportOutput = ReportOutput<Report>.Open(ReportRenderers.Registry, format, output, console.ReportOut, console.Error);
-        var report = await new ProbeRun(source).RunAsync(duration: null, slo, cancel).ConfigureAwait(false);
-        reportOutput.Write(report);
+        using var source = new NettraceFileSource(settings.Trace.FullName);
+        using var output = ReportOutput<Report>.Open(ReportRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error);
+        var report = await new ProbeRun(source).RunAsync(duration: null, settings.Slo, cancel).ConfigureAwait(false);
+        output.Write(report);
         return report.Slo.Passed ? ReturnCode.Success : ReturnCode.SloViolated;
     }
+}
+
+/// <summary>The analyze command's arguments, typed.</summary>
+internal sealed record AnalyzeSettings
+{
+    public required FileInfo Trace { get; init; }
+    public string Format { get; init; } = OutputFormats.Console;
+    public FileInfo? Output { get; init; }
+    public IReadOnlyList<SloRule> Slo { get; init; } = [];
 }

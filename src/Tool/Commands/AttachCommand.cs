@@ -47,11 +47,17 @@ internal static class AttachCommand
         Description = "Also save the raw trace to this .nettrace file (readable by 'analyze', PerfView and TraceEvent).",
     };
 
-    private static readonly Option<int> BufferOption = new("--buffer-mb")
+    private static readonly Option<int> BufferOption = new Option<int>("--buffer-mb")
     {
         Description = "EventPipe's circular buffer in the target, in MB. Events are dropped (and reported) when it overflows.",
         DefaultValueFactory = _ => 256,
-    };
+    }.Validate(result =>
+    {
+        if (result.GetValueOrDefault<int>() is < 1 or > 4096)
+        {
+            result.AddError("--buffer-mb must be between 1 and 4096.");
+        }
+    });
 
     private static readonly Option<bool> QuietOption = new("--no-live")
     {
@@ -72,13 +78,6 @@ internal static class AttachCommand
         {
             PidArgument, NameOption, DurationOption, FormatOption, OutputOption, SloOption, NettraceOption, BufferOption, QuietOption, StacksOption,
         };
-        BufferOption.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int>() is < 1 or > 4096)
-            {
-                result.AddError("--buffer-mb must be between 1 and 4096.");
-            }
-        });
         command.Validators.Add(result =>
         {
             var hasPid = result.GetValue(PidArgument) is not null;

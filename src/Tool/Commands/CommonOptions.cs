@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using System.Globalization;
 using TailGuard.Output;
 using TailGuard.RuntimeProbe.Rendering;
@@ -32,6 +33,17 @@ internal static class CommonOptions
     {
         Description = "Write the report to this file instead of standard output.",
     };
+
+    /// <summary>
+    /// Adds a validator to an option where its static field is initialised: once. (Added in a command's <c>Create</c>, it
+    /// would be added again on every call, and each copy would report the same error.)
+    /// </summary>
+    public static TOption Validate<TOption>(this TOption option, Action<OptionResult> validator)
+        where TOption : Option
+    {
+        option.Validators.Add(validator);
+        return option;
+    }
 
     public static Option<IReadOnlyList<SloRule>?> Slo()
     {

@@ -20,11 +20,20 @@ internal static class ProvidersCommand
         {
             StacksOption,
         };
-        command.SetAction(parse =>
-        {
-            console.Out.WriteLine(ProbeProviders.DotnetTraceProvidersFor(blockingSites: parse.GetValue(StacksOption)));
-            return (int)ReturnCode.Success;
-        });
+        command.SetAction(parse => (int)Run(console, new ProvidersSettings { BlockingSites = parse.GetValue(StacksOption) }));
         return command;
     }
+
+    public static ReturnCode Run(IProbeConsole console, ProvidersSettings settings)
+    {
+        console.Out.WriteLine(ProbeProviders.DotnetTraceProvidersFor(blockingSites: settings.BlockingSites));
+        return ReturnCode.Success;
+    }
+}
+
+/// <summary>The providers command's arguments, typed.</summary>
+internal sealed record ProvidersSettings
+{
+    /// <summary>Also what blocking call sites need (<c>--stacks</c>).</summary>
+    public bool BlockingSites { get; init; }
 }

@@ -47,55 +47,71 @@ internal static class SizesCommand
         };
         command.SetAction(async (parse, cancel) => (int)await Run(
             console,
-            parse.GetValue(InputArgument)!,
-            parse.GetValue(FormatOption)!,
-            parse.GetValue(OutputOption),
-            parse.GetValue(TopOption),
-            parse.GetValue(MaxBytesOption),
-            parse.GetValue(ConfigurationOption)!,
+            new SizesSettings
+            {
+                Input = parse.GetValue(InputArgument)!,
+                Format = parse.GetValue(FormatOption)!,
+                Output = parse.GetValue(OutputOption),
+                Top = parse.GetValue(TopOption),
+                MaxBytes = parse.GetValue(MaxBytesOption),
+                Configuration = parse.GetValue(ConfigurationOption)!,
+            },
             cancel).ConfigureAwait(false));
         return command;
     }
 
-    public static async Task<ReturnCode> Run(IProbeConsole console, FileInfo input, string format, FileInfo? output,
-        int? top, int? maxBytes, string configuration, CancellationToken cancel)
+    public static async Task<ReturnCode> Run(IProbeConsole console, SizesSettings settings, CancellationToken cancel)
     {
+        var input = settings.Input;
         var assembly = input.Extension.EndsWith("proj", StringComparison.OrdinalIgnoreCase)
-            ? await ProjectBuilder.BuildAsync(input.FullName, configuration, cancel).ConfigureAwait(false)
+            ? await ProjectBuilder.BuildAsync(input.FullName, settings.Configuration, cancel).ConfigureAwait(false)
             : input.FullName;
         var report = StateMachineInspector.Inspect(assembly);
-        var exceeding = maxBytes is { } max ? report.StateMachines.Count(m => m.Bytes > max) : 0;
+        var exceeding = settings.MaxBytes is { } max ? report.StateMachines.Count(m => m.Bytes > max) : 0;
         report = report with
         {
-            Budget = maxBytes is { } budget ? new SizesBudget(budget, exceeding) : null,
-            StateMachines = top is { } n ? [.. report.StateMachines.Take(n)] : report.StateMachines,
+            Budget = settings.MaxBytes is { } budget ? new SizesBudget(budget, exceeding) : null,
+            StateMachines = settings.Top is { } n ? [.. report.StateMachines.Take(n)] : report.StateMachines,
         };
 
         // Opened once the report exists: a failed build or a bad assembly leaves an existing -o file as it was.
-        using (var reportOutput = ReportOutput<SizesReport>.Open(SizesRenderers.Registry, format, output, console.ReportOut, console.Error))
+        using (var output = ReportOutput<SizesReport>.Open(SizesRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error))
         {
-            reportOutput.Write(report);
+            output.Write(report);
         }
 
         if (exceeding > 0)
         {
-            await console.Error.WriteLineAsync($"dotnet-tailguard: {exceeding} state machine(s) exceed --max-bytes {maxBytes}.").ConfigureAwait(false);
-            return ReturnCode.SloViolated;
+            await console.Error.WriteLineAsync($"dotnet-tailguard: {exceeding} state machine(s) exceed --max-bytes {settings.MaxBytes}.").ConfigureAwait(false);
+            return ReturnCode.SizeBudgetExceeded;
         }
 
         return ReturnCode.Success;
     }
 
-    private static Option<int?> PositiveInt(string name, string description)
-    {
-        var option = new Option<int?>(name) { Description = description, HelpName = "N" };
-        option.Validators.Add(result =>
+    private static Option<int?> PositiveInt(string name, string description) =>
+        new Option<int?>(name) { Description = description, HelpName = "N" }.Validate(result =>
         {
             if (result.GetValueOrDefault<int?>() is <= 0)
             {
                 result.AddError($"{name} must be a positive number.");
             }
         });
-        return option;
-    }
+}
+
+/// <summary>The sizes command's arguments, typed.</summary>
+internal sealed record SizesSettings
+{
+    public required FileInfo Input { get; init; }
+    public string Format { get; init; } = OutputFormats.Console;
+    public FileInfo? Output { get; init; }
+
+    /// <summary>Keep only the N largest state machines in the report (the budget still checks them all).</summary>
+    public int? Top { get; init; }
+
+    /// <summary>The <c>--max-bytes</c> budget for one state machine.</summary>
+    public int? MaxBytes { get; init; }
+
+    /// <summary>The configuration a project is built in.</summary>
+    public string Configuration { get; init; } = "Release";
 }

@@ -65,7 +65,8 @@ public sealed class SizesCommandTests
     {
         var (code, output, error) = await RunAsync("sizes", SizesSamples.Release.Path, "--max-bytes", "128");
 
-        Assert.Equal(ReturnCode.SloViolated, code);
+        Assert.Equal(ReturnCode.SizeBudgetExceeded, code);
+        Assert.Equal(3, (int)code);
         Assert.Contains("OVER BUDGET", output, StringComparison.Ordinal);
         Assert.Contains("exceed --max-bytes 128", error, StringComparison.Ordinal);
     }
