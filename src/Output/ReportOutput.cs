@@ -4,8 +4,9 @@ namespace TailGuard.Output;
 
 /// <summary>
 /// Where a command's report goes, in its format: standard output, or the file given with <c>-o</c> (UTF-8 without a byte
-/// order mark), followed by one line on the message writer saying where it was written. A command opens it when the file
-/// should fail at the latest: before a session starts, so an unwritable path fails at once rather than after a long session.
+/// order mark), followed by one line on the message writer saying where it was written. Opening creates the file, so each
+/// command chooses when: attach and analyze before the session, so an unwritable path fails at once rather than after a long
+/// one; sizes once its report exists, so a failed build leaves an existing file as it was.
 /// </summary>
 public sealed class ReportOutput<TReport> : IDisposable
 {
