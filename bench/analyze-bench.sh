@@ -40,9 +40,9 @@ OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
 
 build() { dotnet build "$1" -c Release -nologo -v q "${@:2}" > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; exit 1; }; }
-build "$ROOT/src/RuntimeProbe/Tool"
+build "$ROOT/src/Tool"
 build "$ROOT/bench/AnalyzeBench"
-TOOL="$ROOT/src/RuntimeProbe/Tool/bin/Release/net10.0/dotnet-tailguard.dll"
+TOOL="$ROOT/src/Tool/bin/Release/net10.0/dotnet-tailguard.dll"
 BENCH="$ROOT/bench/AnalyzeBench/bin/Release/net10.0/AnalyzeBench.dll"
 
 if [ -z "$TRACE" ]; then
@@ -90,9 +90,12 @@ if [ -n "$BASELINE" ]; then
   git -C "$ROOT" archive "$BASELINE" | tar -x -C "$BASE_SRC"
   rm -rf "$BASE_SRC/bench/AnalyzeBench" && cp -r "$ROOT/bench/AnalyzeBench" "$BASE_SRC/bench/AnalyzeBench"
   rm -rf "$BASE_SRC/bench/AnalyzeBench/bin" "$BASE_SRC/bench/AnalyzeBench/obj"
-  build "$BASE_SRC/src/RuntimeProbe/Tool"
+  # The tool moved from src/RuntimeProbe/Tool to src/Tool; a baseline from before the move has it at the old place.
+  BASE_TOOL_DIR="$BASE_SRC/src/Tool"
+  [ -d "$BASE_TOOL_DIR" ] || BASE_TOOL_DIR="$BASE_SRC/src/RuntimeProbe/Tool"
+  build "$BASE_TOOL_DIR"
   build "$BASE_SRC/bench/AnalyzeBench"
-  BASE_TOOL="$BASE_SRC/src/RuntimeProbe/Tool/bin/Release/net10.0/dotnet-tailguard.dll"
+  BASE_TOOL="$BASE_TOOL_DIR/bin/Release/net10.0/dotnet-tailguard.dll"
   BASE_BENCH="$BASE_SRC/bench/AnalyzeBench/bin/Release/net10.0/AnalyzeBench.dll"
 fi
 

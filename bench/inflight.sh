@@ -8,13 +8,13 @@ REPEATS=${2:-3}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
 dotnet build "$ROOT/bench/InFlight" -c Release -nologo -v q >/dev/null
-dotnet build "$ROOT/src/RuntimeProbe/Tool" -c Release -nologo -v q >/dev/null
+dotnet build "$ROOT/src/Tool" -c Release -nologo -v q >/dev/null
 
 echo "== $(date -u +%Y-%m-%dT%H:%MZ) on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) CPUs, $(free -g | awk '/Mem:/ {print $2}') GB"
 dotnet "$ROOT/bench/InFlight/bin/Release/net10.0/InFlight.dll" "$OPS" "$REPEATS"
 
 echo
 echo "== dotnet-tailguard sizes on the sample (Release): the handlers the benchmark copies"
-dotnet "$ROOT/src/RuntimeProbe/Tool/bin/Release/net10.0/dotnet-tailguard.dll" sizes \
+dotnet "$ROOT/src/Tool/bin/Release/net10.0/dotnet-tailguard.dll" sizes \
     "$ROOT/samples/AdversarialService/bin/Release/net10.0/AdversarialService.dll" --format markdown \
     | grep -E '^\| Bytes|^\|---|BloatedStateMachine'

@@ -68,10 +68,10 @@ fi
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=${OUT:-$(mktemp -d)}
 mkdir -p "$OUT"
-TOOL="$ROOT/src/RuntimeProbe/Tool/bin/Release/net10.0/dotnet-tailguard.dll"
+TOOL="$ROOT/src/Tool/bin/Release/net10.0/dotnet-tailguard.dll"
 APP="$ROOT/tests/TailGuard.TargetApp/bin/Release/net10.0/TailGuard.TargetApp.dll"
 DRIVER="$ROOT/samples/LoadDriver/bin/Release/net10.0/LoadDriver.dll"
-for project in src/RuntimeProbe/Tool tests/TailGuard.TargetApp samples/LoadDriver; do
+for project in src/Tool tests/TailGuard.TargetApp samples/LoadDriver; do
   dotnet build "$ROOT/$project" -c Release -nologo -v q > "$OUT/build.log" 2>&1 || { cat "$OUT/build.log" >&2; die "build of $project failed"; }
 done
 

@@ -3,7 +3,7 @@ using System.Runtime;
 using System.Runtime.InteropServices;
 using Microsoft.AspNetCore.Http;
 using TailGuard.Bench.InFlight;
-using TailGuard.RuntimeProbe.Sizes;
+using TailGuard.Sizes;
 using TailGuard.Samples.AdversarialService;
 
 // Starts N concurrent requests of a handler, each suspended on its own pending upstream read, and measures the managed heap

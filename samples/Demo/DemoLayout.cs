@@ -9,7 +9,7 @@ namespace TailGuard.Samples.Demo;
 internal sealed record DemoLayout(string RepositoryRoot, string Configuration)
 {
     public const string ServiceProject = "samples/AdversarialService/AdversarialService.csproj";
-    public const string ToolProject = "src/RuntimeProbe/Tool/TailGuard.RuntimeProbe.Tool.csproj";
+    public const string ToolProject = "src/Tool/TailGuard.Tool.csproj";
 
     public static DemoLayout FromThisBuild()
     {
@@ -19,7 +19,7 @@ internal sealed record DemoLayout(string RepositoryRoot, string Configuration)
 
     public string ServiceAssembly => Output("samples/AdversarialService", "AdversarialService.dll");
 
-    public string ToolAssembly => Output("src/RuntimeProbe/Tool", "dotnet-tailguard.dll");
+    public string ToolAssembly => Output("src/Tool", "dotnet-tailguard.dll");
 
     public string DefaultOutputDirectory => Path.Combine(RepositoryRoot, "artifacts", "demo");
 

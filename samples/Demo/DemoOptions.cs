@@ -45,7 +45,7 @@ internal sealed record DemoOptions
     /// <summary>The service's port; 0 picks a free one.</summary>
     public int Port { get; init; }
 
-    /// <summary>A dotnet-tailguard.dll to use instead of the one built from src/RuntimeProbe/Tool.</summary>
+    /// <summary>A dotnet-tailguard.dll to use instead of the one built from src/Tool.</summary>
     public string? ProbePath { get; init; }
 
     public string? OutputDirectory { get; init; }

@@ -6,7 +6,7 @@ var quickOption = new Option<bool>("--quick") { Description = "A few seconds per
 var rateOption = new Option<double>("--rate", "-r") { Description = "Requests per second in every phase.", DefaultValueFactory = _ => DemoOptions.DefaultRate };
 var phaseSecondsOption = new Option<double?>("--phase-seconds") { Description = "Seconds per phase (default 15, or 3 with --quick)." };
 var portOption = new Option<int>("--port") { Description = "The service's port on 127.0.0.1 (default 0: a free one)." };
-var probeOption = new Option<string?>("--probe") { Description = "Path to a dotnet-tailguard.dll (default: the one built from src/RuntimeProbe/Tool with the demo)." };
+var probeOption = new Option<string?>("--probe") { Description = "Path to a dotnet-tailguard.dll (default: the one built from src/Tool with the demo)." };
 var outputOption = new Option<string?>("--output-dir", "-o") { Description = "Where the reports go (default artifacts/demo)." };
 var skipFindOption = new Option<bool>("--skip-find") { Description = "Skip step 1 (compiling the service again to show the analyzer findings)." };
 

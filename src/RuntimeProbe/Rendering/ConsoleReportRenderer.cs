@@ -1,5 +1,6 @@
 using Spectre.Console;
 using Spectre.Console.Rendering;
+using TailGuard.Output;
 using TailGuard.RuntimeProbe.Reporting;
 using static TailGuard.RuntimeProbe.Rendering.Formatting;
 
@@ -7,25 +8,28 @@ namespace TailGuard.RuntimeProbe.Rendering;
 
 /// <summary>
 /// The report as Spectre.Console tables. Colours and box-drawing only when writing to a terminal; plain text (still tables)
-/// when the output is redirected or a file.
+/// when the output is redirected or a file. Whether the writer is a terminal, and its width, come from the writer: a
+/// <see cref="TerminalWriter"/> is one (the tool's console seam hands standard output over so), any other writer is not.
 /// </summary>
 public sealed class ConsoleReportRenderer : IReportRenderer
 {
-    public string Format => "console";
+    public string Format => OutputFormats.Console;
 
     public string FileExtension => ".txt";
 
-    /// <summary>Forces ANSI colours on or off; by default on only for an interactive terminal.</summary>
+    /// <summary>Forces ANSI colours on or off; by default on only for a terminal (a <see cref="TerminalWriter"/>).</summary>
     public bool? Ansi { get; init; }
 
+    /// <summary>Width in columns when the writer is not a terminal; on a terminal, the terminal's.</summary>
     public int Width { get; init; } = 120;
 
     public void Render(Report report, TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(writer);
-        var ansi = Ansi ?? (ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected);
-        var console = CreateConsole(writer, ansi, Width);
+        var terminal = writer as TerminalWriter;
+        var ansi = Ansi ?? terminal is not null;
+        var console = CreateConsole(writer, ansi, terminal?.Width ?? Width);
 
         console.Write(new Rule($"[bold]TailGuard[/] {Markup.Escape(TargetLine(report))}").LeftJustified());
         console.WriteLine($"Session {Ms(report.Session.DurationMs)} (ended by {report.Session.EndReason}), " +
@@ -130,9 +134,10 @@ public sealed class ConsoleReportRenderer : IReportRenderer
             ColorSystem = ansi ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
             Interactive = InteractionSupport.No,
         });
+        // Set even with colours: Spectre.Console would measure the global console, and the writer knows better.
+        console.Profile.Width = width;
         if (!ansi)
         {
-            console.Profile.Width = width;
             console.Profile.Capabilities.Unicode = false;
         }
 

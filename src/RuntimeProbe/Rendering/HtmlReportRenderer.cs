@@ -1,4 +1,5 @@
 using System.Text;
+using TailGuard.Output;
 using TailGuard.RuntimeProbe.Rendering.Html;
 using TailGuard.RuntimeProbe.Reporting;
 using static TailGuard.RuntimeProbe.Rendering.Formatting;
@@ -13,7 +14,7 @@ namespace TailGuard.RuntimeProbe.Rendering;
 /// </summary>
 public sealed class HtmlReportRenderer : IReportRenderer
 {
-    public string Format => "html";
+    public string Format => OutputFormats.Html;
 
     public string FileExtension => ".html";
 

@@ -1,3 +1,4 @@
+using TailGuard.Output;
 using TailGuard.RuntimeProbe.Reporting;
 
 namespace TailGuard.RuntimeProbe.Rendering;
@@ -5,7 +6,7 @@ namespace TailGuard.RuntimeProbe.Rendering;
 /// <summary>The machine interface: the report as <c>tailguard-report/1</c> JSON.</summary>
 public sealed class JsonReportRenderer : IReportRenderer
 {
-    public string Format => "json";
+    public string Format => OutputFormats.Json;
 
     public string FileExtension => ".json";
 

@@ -1,3 +1,4 @@
+using TailGuard.Output;
 using TailGuard.RuntimeProbe.Reporting;
 using static TailGuard.RuntimeProbe.Rendering.Formatting;
 
@@ -6,7 +7,7 @@ namespace TailGuard.RuntimeProbe.Rendering;
 /// <summary>The report as GitHub-flavoured Markdown, for pull-request comments and CI summaries.</summary>
 public sealed class MarkdownReportRenderer : IReportRenderer
 {
-    public string Format => "markdown";
+    public string Format => OutputFormats.Markdown;
 
     public string FileExtension => ".md";
 

@@ -1,21 +1,23 @@
+using TailGuard.Output;
+using TailGuard.RuntimeProbe.Reporting;
+
 namespace TailGuard.RuntimeProbe.Rendering;
 
 /// <summary>
-/// The renderers <c>--format</c> can name. This is the one place to add a format: add its renderer to <see cref="All"/>
-/// and the command line, its help text and its validation pick it up.
+/// The renderers <c>--format</c> can name for the report. This is the one place to add a format: add its renderer to
+/// <see cref="Registry"/> and the command line, its help text and its validation pick it up.
 /// </summary>
 public static class ReportRenderers
 {
-    public static IReadOnlyList<IReportRenderer> All { get; } =
-    [
+    public static RendererRegistry<Report> Registry { get; } = new(
         new ConsoleReportRenderer(),
         new JsonReportRenderer(),
         new MarkdownReportRenderer(),
-        new HtmlReportRenderer(),
-    ];
+        new HtmlReportRenderer());
 
-    public static IEnumerable<string> Formats => All.Select(r => r.Format);
+    public static IReadOnlyList<IRenderer<Report>> All => Registry.All;
 
-    public static IReportRenderer? Find(string format) =>
-        All.FirstOrDefault(r => string.Equals(r.Format, format, StringComparison.OrdinalIgnoreCase));
+    public static IEnumerable<string> Formats => Registry.Formats;
+
+    public static IRenderer<Report>? Find(string format) => Registry.Find(format);
 }

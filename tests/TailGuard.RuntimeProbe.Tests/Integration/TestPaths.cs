@@ -10,7 +10,7 @@ internal static class TestPaths
 
     public static string TargetApp => Path.Combine(RepoRoot, "tests", "TailGuard.TargetApp", "bin", Configuration, "net10.0", "TailGuard.TargetApp.dll");
 
-    public static string Tool => Path.Combine(RepoRoot, "src", "RuntimeProbe", "Tool", "bin", Configuration, "net10.0", "dotnet-tailguard.dll");
+    public static string Tool => Path.Combine(RepoRoot, "src", "Tool", "bin", Configuration, "net10.0", "dotnet-tailguard.dll");
 
     private static string FindRoot()
     {

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
-using TailGuard.RuntimeProbe.Tool;
+using TailGuard.Tool;
 
 namespace TailGuard.RuntimeProbe.Tests.Integration;
 
@@ -102,6 +102,34 @@ public sealed class ToolCommandTests
         Assert.Contains("--slo", output, StringComparison.Ordinal);
         Assert.Contains("--nettrace", output, StringComparison.Ordinal);
         Assert.Contains("3 an --slo rule was violated", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Help_lists_every_command_and_no_command_names_them_all()
+    {
+        string[] commands = ["ps", "attach", "analyze", "providers", "sizes"];
+
+        var (helpCode, help, _) = await RunAsync("--help");
+        var (noneCode, _, none) = await RunAsync();
+
+        Assert.Equal(ReturnCode.Success, helpCode);
+        var listed = help[help.IndexOf("Commands:", StringComparison.Ordinal)..].Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Skip(1).Select(line => line.Split(' ')[0]);
+        Assert.Equal(commands, listed);
+        Assert.Contains("or a state machine exceeds --max-bytes", help, StringComparison.Ordinal);
+        Assert.Equal(ReturnCode.UsageError, noneCode);
+        Assert.Contains($"give a command ({string.Join(", ", commands)})", none, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_option_validator_reports_its_error_once_however_often_the_command_line_is_built()
+    {
+        await RunAsync("attach", "1", "--buffer-mb", "0");
+
+        var (code, _, error) = await RunAsync("attach", "1", "--buffer-mb", "0");
+
+        Assert.Equal(ReturnCode.UsageError, code);
+        Assert.Single(error.Split('\n'), line => line.Contains("--buffer-mb must be between 1 and 4096", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Emit;
-using TailGuard.RuntimeProbe.Sizes;
-using TailGuard.RuntimeProbe.Tool;
+using TailGuard.Sizes;
+using TailGuard.Tool;
 using TailGuard.TestSupport;
 
 namespace TailGuard.RuntimeProbe.Tests.Sizes;
@@ -65,7 +65,8 @@ public sealed class SizesCommandTests
     {
         var (code, output, error) = await RunAsync("sizes", SizesSamples.Release.Path, "--max-bytes", "128");
 
-        Assert.Equal(ReturnCode.SloViolated, code);
+        Assert.Equal(ReturnCode.SizeBudgetExceeded, code);
+        Assert.Equal(3, (int)code);
         Assert.Contains("OVER BUDGET", output, StringComparison.Ordinal);
         Assert.Contains("exceed --max-bytes 128", error, StringComparison.Ordinal);
     }
@@ -89,6 +90,20 @@ public sealed class SizesCommandTests
         Assert.Contains("Shop.Quotes.QuoteService.StructLocalDead", output, StringComparison.Ordinal);
         Assert.Contains("quote: Quote", output, StringComparison.Ordinal);
         Assert.Contains("[async iterator]", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("console")]
+    [InlineData("text")]
+    public async Task Console_and_text_name_the_same_format_and_are_the_default(string format)
+    {
+        var (defaultCode, byDefault, _) = await RunAsync("sizes", SizesSamples.Release.Path);
+
+        var (code, output, _) = await RunAsync("sizes", SizesSamples.Release.Path, "--format", format);
+
+        Assert.Equal(ReturnCode.Success, defaultCode);
+        Assert.Equal(ReturnCode.Success, code);
+        Assert.Equal(byDefault, output);
     }
 
     [Fact]

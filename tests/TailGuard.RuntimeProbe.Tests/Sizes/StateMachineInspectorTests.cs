@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.Loader;
 using Microsoft.CodeAnalysis;
 using TailGuard.Analyzers.StateMachines;
-using TailGuard.RuntimeProbe.Sizes;
+using TailGuard.Sizes;
 using TailGuard.TestSupport;
 
 namespace TailGuard.RuntimeProbe.Tests.Sizes;

@@ -1,3 +1,0 @@
-using TailGuard.RuntimeProbe.Tool;
-
-return (int)await ProbeCli.RunAsync(args, SystemConsole.Instance).ConfigureAwait(false);

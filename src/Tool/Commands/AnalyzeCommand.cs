@@ -1,0 +1,57 @@
+using System.CommandLine;
+using TailGuard.Output;
+using TailGuard.RuntimeProbe.Rendering;
+using TailGuard.RuntimeProbe.Reporting;
+using TailGuard.RuntimeProbe.Session;
+
+namespace TailGuard.Tool.Commands;
+
+/// <summary><c>dotnet-tailguard analyze trace.nettrace</c>: the same report from a saved trace.</summary>
+internal static class AnalyzeCommand
+{
+    private static readonly Argument<FileInfo> TraceArgument = new("trace")
+    {
+        Description = "A .nettrace file saved by 'attach --nettrace' or by 'dotnet-trace collect --providers <the probe's providers>' (see docs/probe.md).",
+    };
+
+    private static readonly Option<string> FormatOption = CommonOptions.ReportFormat();
+    private static readonly Option<FileInfo?> OutputOption = CommonOptions.Output();
+    private static readonly Option<IReadOnlyList<SloRule>?> SloOption = CommonOptions.Slo();
+
+    public static Command Create(IProbeConsole console)
+    {
+        var command = new Command("analyze", "Build the report from a saved .nettrace file. " + ProbeCli.ExitCodesHelp)
+        {
+            TraceArgument, FormatOption, OutputOption, SloOption,
+        };
+        command.SetAction(async (parse, cancel) => (int)await Run(
+            console,
+            new AnalyzeSettings
+            {
+                Trace = parse.GetValue(TraceArgument)!,
+                Format = parse.GetValue(FormatOption)!,
+                Output = parse.GetValue(OutputOption),
+                Slo = parse.GetValue(SloOption) ?? [],
+            },
+            cancel).ConfigureAwait(false));
+        return command;
+    }
+
+    public static async Task<ReturnCode> Run(IProbeConsole console, AnalyzeSettings settings, CancellationToken cancel)
+    {
+        using var source = new NettraceFileSource(settings.Trace.FullName);
+        using var output = ReportOutput<Report>.Open(ReportRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error);
+        var report = await new ProbeRun(source).RunAsync(duration: null, settings.Slo, cancel).ConfigureAwait(false);
+        output.Write(report);
+        return report.Slo.Passed ? ReturnCode.Success : ReturnCode.SloViolated;
+    }
+}
+
+/// <summary>The analyze command's arguments, typed.</summary>
+internal sealed record AnalyzeSettings
+{
+    public required FileInfo Trace { get; init; }
+    public string Format { get; init; } = OutputFormats.Console;
+    public FileInfo? Output { get; init; }
+    public IReadOnlyList<SloRule> Slo { get; init; } = [];
+}

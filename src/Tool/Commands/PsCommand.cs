@@ -1,0 +1,33 @@
+using System.CommandLine;
+using TailGuard.RuntimeProbe.Session;
+
+namespace TailGuard.Tool.Commands;
+
+/// <summary><c>dotnet-tailguard ps</c>: the .NET processes this user can attach to.</summary>
+internal static class PsCommand
+{
+    public static Command Create(IProbeConsole console)
+    {
+        var command = new Command("ps", "List the .NET processes this user can attach to: pid, name, command line.");
+        command.SetAction(_ => (int)Run(console));
+        return command;
+    }
+
+    public static ReturnCode Run(IProbeConsole console)
+    {
+        var processes = DotNetProcesses.List();
+        if (processes.Count == 0)
+        {
+            console.Error.WriteLine("No .NET process this user can attach to is running.");
+            return ReturnCode.Success;
+        }
+
+        var width = Math.Max(4, processes.Max(p => p.Name.Length));
+        foreach (var p in processes)
+        {
+            console.Out.WriteLine($"{p.Pid,8}  {p.Name.PadRight(width)}  {p.CommandLine}");
+        }
+
+        return ReturnCode.Success;
+    }
+}

@@ -1,0 +1,97 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using TailGuard.Output;
+using TailGuard.RuntimeProbe.Session;
+using TailGuard.Tool.Commands;
+
+namespace TailGuard.Tool;
+
+/// <summary>
+/// Builds the command line, turns parse errors into exit code 2 and user errors into one line and exit code 1, and runs
+/// the chosen command.
+/// </summary>
+internal static class ProbeCli
+{
+    internal const string ExitCodesHelp =
+        "Exit codes: 0 success, 1 error (no such process, not a .NET process, cannot connect, corrupt trace, unwritable output), " +
+        "2 usage error, 3 an --slo rule was violated.";
+
+    private const string Description =
+        "dotnet-tailguard: attributes an ASP.NET Core service's tail latency (P99, P99.9) to GC pauses, thread-pool " +
+        "starvation and lock contention, over EventPipe (ps, attach, analyze, providers), and lists the exact size of every " +
+        "async state machine of an assembly (sizes). Exit codes: 0 success, 1 error (the message says which), 2 usage error, " +
+        "3 an --slo rule was violated (attach, analyze) or a state machine exceeds --max-bytes (sizes).";
+
+    public static RootCommand CreateRootCommand(IProbeConsole console) =>
+        new(Description)
+        {
+            PsCommand.Create(console),
+            AttachCommand.Create(console),
+            AnalyzeCommand.Create(console),
+            ProvidersCommand.Create(console),
+            SizesCommand.Create(console),
+        };
+
+    public static async Task<ReturnCode> RunAsync(string[] args, IProbeConsole console)
+    {
+        using var signal = new ShutdownSignal();
+        return await RunAsync(args, console, signal.Token).ConfigureAwait(false);
+    }
+
+    public static async Task<ReturnCode> RunAsync(string[] args, IProbeConsole console, CancellationToken cancel)
+    {
+        var root = CreateRootCommand(console);
+        var parse = root.Parse(args);
+        var configuration = new InvocationConfiguration
+        {
+            Output = console.Out,
+            Error = console.Error,
+            // Signals are ours (ShutdownSignal): the session must stop cleanly and still write its report.
+            ProcessTerminationTimeout = null,
+            EnableDefaultExceptionHandler = false,
+        };
+
+        // No command at all: name every command (from the root, so a new one is listed too) rather than the parser's
+        // generic "Required command was not provided".
+        if (parse.CommandResult.Command == root && parse.Tokens.Count == 0)
+        {
+            var commands = string.Join(", ", root.Subcommands.Select(c => c.Name));
+            await console.Error.WriteLineAsync($"dotnet-tailguard: give a command ({commands}). Run 'dotnet-tailguard --help' for usage.").ConfigureAwait(false);
+            return ReturnCode.UsageError;
+        }
+
+        if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await console.Error.WriteLineAsync($"dotnet-tailguard: {error.Message}").ConfigureAwait(false);
+            }
+
+            await console.Error.WriteLineAsync("Run 'dotnet-tailguard --help' for usage.").ConfigureAwait(false);
+            return ReturnCode.UsageError;
+        }
+
+        try
+        {
+            return (ReturnCode)await parse.InvokeAsync(configuration, cancel).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is UserError or ProbeException)
+        {
+            // The one place user errors become one line and exit code 1. ProbeException is the probe library's own name for
+            // a UserError (its sources throw it); the clause can shrink to UserError once that type derives from it.
+            await console.Error.WriteLineAsync($"dotnet-tailguard: {ex.Message}").ConfigureAwait(false);
+            return ReturnCode.Error;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A defect, not a user error: one line, and the stack only on request.
+            await console.Error.WriteLineAsync($"dotnet-tailguard: unexpected error: {ex.GetType().Name}: {ex.Message}").ConfigureAwait(false);
+            if (Environment.GetEnvironmentVariable("TAILGUARD_DEBUG") == "1")
+            {
+                await console.Error.WriteLineAsync(ex.ToString()).ConfigureAwait(false);
+            }
+
+            return ReturnCode.Error;
+        }
+    }
+}
