@@ -7,15 +7,11 @@ using TailGuard.Tool.Commands;
 namespace TailGuard.Tool;
 
 /// <summary>
-/// Builds the command line, turns parse errors into exit code 2 and user errors into one line and exit code 1, and runs
-/// the chosen command.
+/// Builds the command line, turns parse errors into one line and exit code 2 and user errors into one line and exit code 1,
+/// and runs the chosen command.
 /// </summary>
 internal static class ProbeCli
 {
-    internal const string ExitCodesHelp =
-        "Exit codes: 0 success, 1 error (no such process, not a .NET process, cannot connect, corrupt trace, unwritable output), " +
-        "2 usage error, 3 an --slo rule was violated.";
-
     private const string Description =
         "dotnet-tailguard: attributes an ASP.NET Core service's tail latency (P99, P99.9) to GC pauses, thread-pool " +
         "starvation and lock contention, over EventPipe (ps, attach, analyze, providers), and lists the exact size of every " +
@@ -41,7 +37,18 @@ internal static class ProbeCli
     public static async Task<ReturnCode> RunAsync(string[] args, IProbeConsole console, CancellationToken cancel)
     {
         var root = CreateRootCommand(console);
-        var parse = root.Parse(args);
+        ParseResult parse;
+        try
+        {
+            parse = root.Parse(args);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // A defect of ours (a validator that throws): still one line and no stack trace.
+            await console.Error.WriteLineAsync($"dotnet-tailguard: cannot read the command line: {ex.Message}").ConfigureAwait(false);
+            return ReturnCode.UsageError;
+        }
+
         var configuration = new InvocationConfiguration
         {
             Output = console.Out,
@@ -62,12 +69,7 @@ internal static class ProbeCli
 
         if (parse.Errors.Count > 0 && parse.Action is not HelpAction)
         {
-            foreach (var error in parse.Errors)
-            {
-                await console.Error.WriteLineAsync($"dotnet-tailguard: {error.Message}").ConfigureAwait(false);
-            }
-
-            await console.Error.WriteLineAsync("Run 'dotnet-tailguard --help' for usage.").ConfigureAwait(false);
+            await console.Error.WriteLineAsync(UsageErrorLine(parse, root)).ConfigureAwait(false);
             return ReturnCode.UsageError;
         }
 
@@ -93,5 +95,18 @@ internal static class ProbeCli
 
             return ReturnCode.Error;
         }
+    }
+
+    /// <summary>
+    /// Every parse error in one line, with the help to read: a script's log shows one line per failure, and a message split
+    /// over several (as the parser's own "Must be one of:" list is) reads as several failures.
+    /// </summary>
+    private static string UsageErrorLine(ParseResult parse, RootCommand root)
+    {
+        var messages = parse.Errors
+            .Select(e => string.Join(' ', e.Message.Split(['\r', '\n', '\t'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+            .Distinct(StringComparer.Ordinal);
+        var command = parse.CommandResult.Command == root ? "" : " " + parse.CommandResult.Command.Name;
+        return $"dotnet-tailguard: {string.Join(" ", messages.Select(m => m.EndsWith('.') ? m : m + "."))} Run 'dotnet-tailguard{command} --help' for usage.";
     }
 }

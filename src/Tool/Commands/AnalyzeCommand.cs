@@ -20,7 +20,7 @@ internal static class AnalyzeCommand
 
     public static Command Create(IProbeConsole console)
     {
-        var command = new Command("analyze", "Build the report from a saved .nettrace file. " + ProbeCli.ExitCodesHelp)
+        var command = new Command("analyze", "Build the report from a saved .nettrace file. " + ExitCodesHelp.Analyze)
         {
             TraceArgument, FormatOption, OutputOption, SloOption,
         };

@@ -12,52 +12,35 @@ namespace TailGuard.Tool.Commands;
 /// </summary>
 internal static class AttachCommand
 {
-    private static readonly Argument<int?> PidArgument = new("pid")
-    {
-        Description = "The process id to attach to (see 'dotnet-tailguard ps').",
-        Arity = ArgumentArity.ZeroOrOne,
-    };
+    private const int MaxBufferMb = 4096;
+
+    private static readonly Argument<int?> PidArgument = NumberOptions.Argument(
+        "pid", "The process id to attach to (see 'dotnet-tailguard ps'); the same as -p.", 1, int.MaxValue);
+
+    private static readonly Option<int?> ProcessIdOption = NumberOptions.ProcessId(
+        "--process-id", "The process id to attach to, as dotnet-trace takes it (the positional pid is a shortcut).", "-p");
 
     private static readonly Option<string?> NameOption = new("--name", "-n")
     {
         Description = "Attach to the process with this name instead of a pid (for 'dotnet App.dll', the app's name).",
     };
 
-    private static readonly Option<TimeSpan?> DurationOption = new("--duration", "-d")
-    {
-        Description = "Stop after this long (00:00:30, 30s, 2m). Without it the session runs until Ctrl+C or the target exits.",
-        CustomParser = result =>
-        {
-            var value = CommonOptions.ParseDuration(result.Tokens.Count > 0 ? result.Tokens[0].Value : "", out var error);
-            if (error is not null)
-            {
-                result.AddError(error);
-            }
-
-            return value;
-        },
-    };
-
+    private static readonly Option<TimeSpan?> DurationOption = CommonOptions.Duration();
     private static readonly Option<string> FormatOption = CommonOptions.ReportFormat();
     private static readonly Option<FileInfo?> OutputOption = CommonOptions.Output();
     private static readonly Option<IReadOnlyList<SloRule>?> SloOption = CommonOptions.Slo();
 
     private static readonly Option<FileInfo?> NettraceOption = new("--nettrace")
     {
+        HelpName = "FILE",
         Description = "Also save the raw trace to this .nettrace file (readable by 'analyze', PerfView and TraceEvent).",
     };
 
-    private static readonly Option<int> BufferOption = new Option<int>("--buffer-mb")
-    {
-        Description = "EventPipe's circular buffer in the target, in MB. Events are dropped (and reported) when it overflows.",
-        DefaultValueFactory = _ => 256,
-    }.Validate(result =>
-    {
-        if (result.GetValueOrDefault<int>() is < 1 or > 4096)
-        {
-            result.AddError("--buffer-mb must be between 1 and 4096.");
-        }
-    });
+    private static readonly Option<int?> BufferOption = NumberOptions.Create(
+        "--buffer-mb",
+        "EventPipe's circular buffer in the target, in MB (default 256; --buffersize as dotnet-trace spells it). Events are " +
+        "dropped (and reported) when it overflows.",
+        1, MaxBufferMb, "(MB)", "--buffersize");
 
     private static readonly Option<bool> QuietOption = new("--no-live")
     {
@@ -74,31 +57,36 @@ internal static class AttachCommand
     {
         var command = new Command("attach",
             "Attach to a running .NET process over EventPipe, show a live view (requests/s, rolling P50/P99/P99.9, GC pauses, " +
-            "pool threads and queue, starvation), then write the report. " + ProbeCli.ExitCodesHelp)
+            "pool threads and queue, starvation), then write the report. " + ExitCodesHelp.Attach)
         {
-            PidArgument, NameOption, DurationOption, FormatOption, OutputOption, SloOption, NettraceOption, BufferOption, QuietOption, StacksOption,
+            PidArgument, ProcessIdOption, NameOption, DurationOption, FormatOption, OutputOption, SloOption, NettraceOption,
+            BufferOption, QuietOption, StacksOption,
         };
         command.Validators.Add(result =>
         {
-            var hasPid = result.GetValue(PidArgument) is not null;
-            var hasName = result.GetValue(NameOption) is not null;
-            if (hasPid == hasName)
+            // Counted from the tokens, not the values: a value that failed to parse has its own error already, and reading
+            // it here would throw.
+            var given = new[] { result.GetResult(PidArgument)?.Tokens.Count > 0, result.GetResult(ProcessIdOption) is { Implicit: false }, result.GetResult(NameOption) is { Implicit: false } }
+                .Count(g => g);
+            if (given != 1)
             {
-                result.AddError("Give either a pid or --name, not both and not neither.");
+                result.AddError(given == 0
+                    ? "Give the process to attach to: a pid (attach 4242, or -p 4242) or -n <name> (see 'dotnet-tailguard ps')."
+                    : "Give the process once: a pid (attach 4242, or -p 4242) or -n <name>, not several.");
             }
         });
         command.SetAction(async (parse, cancel) => (int)await Run(
             console,
             new AttachSettings
             {
-                Pid = parse.GetValue(PidArgument),
+                Pid = parse.GetValue(PidArgument) ?? parse.GetValue(ProcessIdOption),
                 Name = parse.GetValue(NameOption),
                 Duration = parse.GetValue(DurationOption),
                 Format = parse.GetValue(FormatOption)!,
                 Output = parse.GetValue(OutputOption),
                 Slo = parse.GetValue(SloOption) ?? [],
                 Nettrace = parse.GetValue(NettraceOption),
-                BufferMb = parse.GetValue(BufferOption),
+                BufferMb = parse.GetValue(BufferOption) ?? AttachSettings.DefaultBufferMb,
                 Live = !parse.GetValue(QuietOption),
                 BlockingSites = parse.GetValue(StacksOption),
             },
@@ -157,6 +145,8 @@ internal static class AttachCommand
 /// <summary>The attach command's arguments, typed.</summary>
 internal sealed record AttachSettings
 {
+    public const int DefaultBufferMb = 256;
+
     public int? Pid { get; init; }
     public string? Name { get; init; }
     public TimeSpan? Duration { get; init; }
@@ -164,7 +154,7 @@ internal sealed record AttachSettings
     public FileInfo? Output { get; init; }
     public IReadOnlyList<SloRule> Slo { get; init; } = [];
     public FileInfo? Nettrace { get; init; }
-    public int BufferMb { get; init; } = 256;
+    public int BufferMb { get; init; } = DefaultBufferMb;
     public bool Live { get; init; } = true;
     public bool BlockingSites { get; init; }
 }

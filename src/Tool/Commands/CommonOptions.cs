@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
-using System.Globalization;
 using TailGuard.Output;
 using TailGuard.RuntimeProbe.Rendering;
 using TailGuard.RuntimeProbe.Reporting;
@@ -14,12 +12,32 @@ namespace TailGuard.Tool.Commands;
 /// </summary>
 internal static class CommonOptions
 {
-    /// <summary><c>-f|--format</c>: the registry's formats (and <c>text</c> for <c>console</c>), <c>console</c> by default.</summary>
-    public static Option<string> Format<TReport>(RendererRegistry<TReport> renderers, string description) => new Option<string>("--format", "-f")
+    /// <summary>
+    /// <c>-f|--format</c>: the registry's formats in any case (<c>JSON</c> is <c>json</c>), and <c>text</c> for <c>console</c>;
+    /// <c>console</c> by default. The value is the format's own name; a wrong one is one line naming what is accepted.
+    /// </summary>
+    public static Option<string> Format<TReport>(RendererRegistry<TReport> renderers, string description)
     {
-        Description = description,
-        DefaultValueFactory = _ => OutputFormats.Console,
-    }.AcceptOnlyFromAmong([.. renderers.AcceptedFormats]);
+        var option = new Option<string>("--format", "-f")
+        {
+            Description = description,
+            HelpName = string.Join('|', renderers.Formats),
+            DefaultValueFactory = _ => OutputFormats.Console,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : OutputFormats.Console;
+                if (renderers.Find(text) is { } renderer)
+                {
+                    return renderer.Format;
+                }
+
+                result.AddError($"--format must be one of {FormatList(renderers)} (in any case): '{text}' is not one.");
+                return null;
+            },
+        };
+        option.CompletionSources.Add([.. renderers.AcceptedFormats]);
+        return option;
+    }
 
     /// <summary><c>-f|--format</c> of the report (attach, analyze).</summary>
     public static Option<string> ReportFormat() =>
@@ -31,26 +49,17 @@ internal static class CommonOptions
 
     public static Option<FileInfo?> Output() => new("--output", "-o")
     {
-        Description = "Write the report to this file instead of standard output.",
+        Description = "Write the report to this file instead of standard output. It is checked before any work and replaced " +
+                      "only by a complete report: a failed run leaves an existing file as it was.",
+        HelpName = "FILE",
     };
-
-    /// <summary>
-    /// Adds a validator to an option where its static field is initialised: once. (Added in a command's <c>Create</c>, it
-    /// would be added again on every call, and each copy would report the same error.)
-    /// </summary>
-    public static TOption Validate<TOption>(this TOption option, Action<OptionResult> validator)
-        where TOption : Option
-    {
-        option.Validators.Add(validator);
-        return option;
-    }
 
     public static Option<IReadOnlyList<SloRule>?> Slo()
     {
         var option = new Option<IReadOnlyList<SloRule>?>("--slo")
         {
             Description = "Latency objectives, e.g. \"p99<5ms,p999<20ms\" (metrics p50, p90, p99, p999, max; units us, ms, s). " +
-                          "Exit code 3 when one is violated: a CI gate.",
+                          "Exit code 3 when one is violated, or when no request was seen: a CI gate.",
             CustomParser = result =>
             {
                 var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
@@ -60,7 +69,7 @@ internal static class CommonOptions
                 }
                 catch (FormatException ex)
                 {
-                    result.AddError(ex.Message);
+                    result.AddError("--slo: " + ex.Message);
                     return null;
                 }
             },
@@ -68,28 +77,22 @@ internal static class CommonOptions
         return option;
     }
 
-    /// <summary>Parses 00:00:30, 30s, 500ms, 2m or 1h.</summary>
-    public static TimeSpan? ParseDuration(string text, out string? error)
+    /// <summary><c>-d|--duration</c> (<see cref="DurationParser"/>); without it a session runs until Ctrl+C or the target exits.</summary>
+    public static Option<TimeSpan?> Duration() => new("--duration", "-d")
     {
-        error = null;
-        text = text.Trim();
-        var units = new (string Suffix, double Ms)[] { ("ms", 1), ("s", 1000), ("m", 60_000), ("h", 3_600_000) };
-        foreach (var (suffix, ms) in units)
+        Description = "Stop after this long: 30s, 2m, 1m30s, 1h, 500ms or hh:mm:ss (a bare number has no unit and is refused). " +
+                      "Without it the session runs until Ctrl+C, SIGTERM or the target exits.",
+        HelpName = "DURATION",
+        CustomParser = result =>
         {
-            if (text.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)
-                && double.TryParse(text[..^suffix.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-                && value > 0)
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (DurationParser.TryParse(text, out var duration, out var error))
             {
-                return TimeSpan.FromMilliseconds(value * ms);
+                return duration;
             }
-        }
 
-        if (TimeSpan.TryParse(text, CultureInfo.InvariantCulture, out var span) && span > TimeSpan.Zero)
-        {
-            return span;
-        }
-
-        error = $"Invalid duration '{text}': use hh:mm:ss (00:00:30) or a number with a unit (30s, 500ms, 2m).";
-        return null;
-    }
+            result.AddError("--duration: " + error);
+            return null;
+        },
+    };
 }

@@ -38,7 +38,7 @@ internal static class LiveView
 
     internal static string Line(LiveSnapshot s) => string.Create(CultureInfo.InvariantCulture,
         $"[{s.TimeMs / 1000,6:0.0}s] {s.RequestsPerSecond,7:0.#} req/s  P50 {s.P50Ms:0.##} ms  P99 {s.P99Ms:0.##} ms  P99.9 {s.P999Ms:0.##} ms  " +
-        $"GC {s.GcPauseCount} pauses {s.GcTotalPauseMs:0.#} ms (max {s.GcMaxPauseMs:0.#})  pool {s.ThreadCount} threads, queue {s.QueueLength:0}  " +
+        $"GC {s.GcPauseCount} pauses {s.GcTotalPauseMs:0.#} ms (max {s.GcMaxPauseMs:0.#} ms)  pool {s.ThreadCount} threads, queue {s.QueueLength:0}  " +
         $"{(s.Starving ? "STARVING" : "no starvation")} ({s.StarvationEpisodes} episodes)  contention {s.ContentionCount}");
 
     private static Table Render(LiveSnapshot s)

@@ -16,7 +16,7 @@ internal static class ProvidersCommand
     {
         var command = new Command("providers",
             "Print the EventPipe providers the probe uses, in the form 'dotnet-trace collect --providers' takes, so a trace " +
-            "collected by dotnet-trace can be read by 'analyze'.")
+            "collected by dotnet-trace can be read by 'analyze'. " + ExitCodesHelp.Providers)
         {
             StacksOption,
         };

@@ -8,7 +8,9 @@ internal static class PsCommand
 {
     public static Command Create(IProbeConsole console)
     {
-        var command = new Command("ps", "List the .NET processes this user can attach to: pid, name, command line.");
+        var command = new Command("ps",
+            "List the .NET processes this user can attach to: pid, name (the app's name for 'dotnet App.dll'), command line. " +
+            ExitCodesHelp.Ps);
         command.SetAction(_ => (int)Run(console));
         return command;
     }
@@ -23,6 +25,7 @@ internal static class PsCommand
         }
 
         var width = Math.Max(4, processes.Max(p => p.Name.Length));
+        console.Out.WriteLine($"{"PID",8}  {"NAME".PadRight(width)}  COMMAND LINE");
         foreach (var p in processes)
         {
             console.Out.WriteLine($"{p.Pid,8}  {p.Name.PadRight(width)}  {p.CommandLine}");

@@ -7,17 +7,14 @@ namespace TailGuard.Tool.Commands;
 /// <summary><c>dotnet-tailguard sizes app.dll|app.csproj</c>: the exact size of every async state machine in a compiled assembly.</summary>
 internal static class SizesCommand
 {
-    internal const string ExitCodesHelp =
-        "Exit codes: 0 success, 1 error (not a .NET assembly, a reference assembly, a missing dependency, a failed build, " +
-        "unwritable output), 2 usage error, 3 a state machine exceeds --max-bytes (the report is still written).";
-
     private static readonly Argument<FileInfo> InputArgument = new("assembly-or-project")
     {
         Description = "A compiled assembly (.dll; its dependencies are resolved from its .deps.json, its folder and the shared " +
                       "frameworks, ASP.NET Core included) or a project (.csproj), which is built first with 'dotnet build -c Release'.",
     };
 
-    private static readonly Option<int?> TopOption = PositiveInt("--top", "Show only the N largest state machines (--max-bytes still checks them all).");
+    private static readonly Option<int?> TopOption = NumberOptions.Create(
+        "--top", "Show only the N largest state machines (--max-bytes still checks them all).", 1, int.MaxValue);
 
     private static readonly Option<string> FormatOption = CommonOptions.Format(
         SizesRenderers.Registry,
@@ -25,7 +22,8 @@ internal static class SizesCommand
 
     private static readonly Option<FileInfo?> OutputOption = CommonOptions.Output();
 
-    private static readonly Option<int?> MaxBytesOption = PositiveInt("--max-bytes", "Budget in bytes for one state machine: exit code 3 when any exceeds it (a CI gate).");
+    private static readonly Option<int?> MaxBytesOption = NumberOptions.Create(
+        "--max-bytes", "Budget in bytes for one state machine: exit code 3 when any exceeds it (a CI gate).", 1, int.MaxValue, "(bytes)");
 
     private static readonly Option<string> ConfigurationOption = new("--configuration", "-c")
     {
@@ -41,7 +39,7 @@ internal static class SizesCommand
             "assembly with its exact size as the running runtime lays it out (Unsafe.SizeOf of the struct; for the classes of " +
             "Debug builds and async iterators, the instance size from the runtime's field offsets), the heap cost of one " +
             "suspended operation (state machine plus the runtime's box, measured on this runtime) and its fields by source " +
-            "name, largest first. " + ExitCodesHelp)
+            "name, largest first. " + ExitCodesHelp.Sizes)
         {
             InputArgument, TopOption, FormatOption, OutputOption, MaxBytesOption, ConfigurationOption,
         };
@@ -88,15 +86,6 @@ internal static class SizesCommand
 
         return ReturnCode.Success;
     }
-
-    private static Option<int?> PositiveInt(string name, string description) =>
-        new Option<int?>(name) { Description = description, HelpName = "N" }.Validate(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is <= 0)
-            {
-                result.AddError($"{name} must be a positive number.");
-            }
-        });
 }
 
 /// <summary>The sizes command's arguments, typed.</summary>

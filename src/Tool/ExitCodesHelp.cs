@@ -1,0 +1,28 @@
+namespace TailGuard.Tool;
+
+/// <summary>
+/// The exit codes each command's <c>--help</c> lists: only the errors that command can meet (analyze reads no process).
+/// One meaning per code across commands (<see cref="ReturnCode"/>); docs/probe.md says how they differ from dotnet-trace's.
+/// </summary>
+internal static class ExitCodesHelp
+{
+    private const string Usage = "2 usage error (a bad option or value; one line on standard error)";
+
+    public const string Attach =
+        "Exit codes: 0 the report was written (also when the target exited during the session); 1 error (no such process, " +
+        "no or several processes with that --name, not a .NET process, cannot connect, unwritable output); " + Usage + "; " +
+        "3 an --slo rule was violated (the report is still written).";
+
+    public const string Analyze =
+        "Exit codes: 0 the report was written; 1 error (a missing, unreadable or corrupt trace, an output that cannot be " +
+        "written); " + Usage + "; 3 an --slo rule was violated (the report is still written).";
+
+    public const string Sizes =
+        "Exit codes: 0 the report was written; 1 error (not a .NET assembly, a reference assembly, a missing dependency, a " +
+        "failed build, an output that cannot be written); " + Usage +
+        "; 3 a state machine exceeds --max-bytes (the report is still written).";
+
+    public const string Ps = "Exit codes: 0 the list was written (also when it is empty); " + Usage + ".";
+
+    public const string Providers = "Exit codes: 0 the providers were written; " + Usage + ".";
+}
