@@ -10,7 +10,7 @@ internal static class ExitCodesHelp
 
     public const string Attach =
         "Exit codes: 0 the report was written (also when the target exited during the session); 1 error (no such process, " +
-        "no or several processes with that --name, not a .NET process, cannot connect, unwritable output); " + Usage + "; " +
+        "no or several processes with --name, not a .NET process, cannot connect, unwritable output); " + Usage + "; " +
         "3 an --slo rule was violated (the report is still written).";
 
     public const string Analyze =

@@ -22,7 +22,8 @@ internal static class AttachCommand
 
     private static readonly Option<string?> NameOption = new("--name", "-n")
     {
-        Description = "Attach to the process with this name instead of a pid (for 'dotnet App.dll', the app's name).",
+        Description = "Attach to the one .NET process with this name: its process name (as dotnet-trace matches it; 'dotnet' " +
+                      "for every 'dotnet App.dll') or its app's name ('App'). Several matches are an error that lists them.",
     };
 
     private static readonly Option<TimeSpan?> DurationOption = CommonOptions.Duration();
@@ -96,7 +97,7 @@ internal static class AttachCommand
 
     public static async Task<ReturnCode> Run(IProbeConsole console, AttachSettings settings, CancellationToken cancel)
     {
-        var pid = settings.Pid ?? ResolveName(settings.Name!);
+        var pid = settings.Pid ?? ProcessByName.Find(settings.Name!);
         using var output = ReportOutput<Report>.Open(ReportRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error);
         using var source = EventPipeLiveSource.Connect(pid, settings.Nettrace?.FullName, settings.BufferMb, settings.BlockingSites);
         var run = new ProbeRun(source);
@@ -128,17 +129,6 @@ internal static class AttachCommand
         }
 
         return report.Slo.Passed ? ReturnCode.Success : ReturnCode.SloViolated;
-    }
-
-    private static int ResolveName(string name)
-    {
-        var matches = DotNetProcesses.FindByName(name);
-        return matches.Count switch
-        {
-            0 => throw new UserError($"No .NET process named '{name}' is running (see 'dotnet-tailguard ps')."),
-            1 => matches[0].Pid,
-            _ => throw new UserError($"Several .NET processes are named '{name}' (pids {string.Join(", ", matches.Select(m => m.Pid))}): give a pid."),
-        };
     }
 }
 
