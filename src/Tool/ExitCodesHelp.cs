@@ -11,11 +11,11 @@ internal static class ExitCodesHelp
     public const string Attach =
         "Exit codes: 0 the report was written (also when the target exited during the session); 1 error (no such process, " +
         "no or several processes with --name, not a .NET process, cannot connect, unwritable output); " + Usage + "; " +
-        "3 an --slo rule was violated (the report is still written).";
+        "3 an --slo rule was violated, or no request was seen (the report is still written).";
 
     public const string Analyze =
         "Exit codes: 0 the report was written; 1 error (a missing, unreadable or corrupt trace, an output that cannot be " +
-        "written); " + Usage + "; 3 an --slo rule was violated (the report is still written).";
+        "written); " + Usage + "; 3 an --slo rule was violated, or no request was seen (the report is still written).";
 
     public const string Sizes =
         "Exit codes: 0 the report was written; 1 error (not a .NET assembly, a reference assembly, a missing dependency, a " +

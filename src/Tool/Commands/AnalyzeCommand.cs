@@ -41,9 +41,9 @@ internal static class AnalyzeCommand
     {
         using var source = new NettraceFileSource(settings.Trace.FullName);
         using var output = ReportOutput<Report>.Open(ReportRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error);
-        var report = await new ProbeRun(source).RunAsync(duration: null, settings.Slo, cancel).ConfigureAwait(false);
+        var report = SloGate.Apply(await new ProbeRun(source).RunAsync(duration: null, settings.Slo, cancel).ConfigureAwait(false), settings.Slo);
         output.Write(report);
-        return report.Slo.Passed ? ReturnCode.Success : ReturnCode.SloViolated;
+        return await SloGate.ConcludeAsync(report, console.Error).ConfigureAwait(false);
     }
 }
 

@@ -116,7 +116,7 @@ internal static class AttachCommand
             await console.Error.WriteLineAsync(describe).ConfigureAwait(false);
         }
 
-        var report = await running.ConfigureAwait(false);
+        var report = SloGate.Apply(await running.ConfigureAwait(false), settings.Slo);
         output.Write(report);
         if (report.Session.TargetExited)
         {
@@ -128,7 +128,7 @@ internal static class AttachCommand
             await console.Error.WriteLineAsync($"Trace saved to {settings.Nettrace.FullName}").ConfigureAwait(false);
         }
 
-        return report.Slo.Passed ? ReturnCode.Success : ReturnCode.SloViolated;
+        return await SloGate.ConcludeAsync(report, console.Error).ConfigureAwait(false);
     }
 }
 
