@@ -14,12 +14,13 @@ internal static class ExitCodesHelp
         "3 an --slo rule was violated, or no request was seen (the report is still written).";
 
     public const string Analyze =
-        "Exit codes: 0 the report was written; 1 error (a missing, unreadable or corrupt trace, an output that cannot be " +
-        "written); " + Usage + "; 3 an --slo rule was violated, or no request was seen (the report is still written).";
+        "Exit codes: 0 the report was written; 1 error (a missing, unreadable or corrupt trace, a folder, an output that is " +
+        "the trace or cannot be written); " + Usage + "; 3 an --slo rule was violated, or no request was seen (the report is " +
+        "still written).";
 
     public const string Sizes =
         "Exit codes: 0 the report was written; 1 error (not a .NET assembly, a reference assembly, a missing dependency, a " +
-        "failed build, an output that cannot be written); " + Usage +
+        "failed build, a folder with no or several build outputs, an output that is the input or cannot be written); " + Usage +
         "; 3 a state machine exceeds --max-bytes (the report is still written).";
 
     public const string Ps = "Exit codes: 0 the list was written (also when it is empty); " + Usage + ".";

@@ -39,11 +39,36 @@ internal static class AnalyzeCommand
 
     public static async Task<ReturnCode> Run(IProbeConsole console, AnalyzeSettings settings, CancellationToken cancel)
     {
-        using var source = new NettraceFileSource(settings.Trace.FullName);
-        using var output = ReportOutput<Report>.Open(ReportRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error);
+        var trace = settings.Trace.FullName;
+        if (Directory.Exists(trace))
+        {
+            throw new UserError(FolderMessage(trace));
+        }
+
+        using var output = ReportOutput<Report>.Open(ReportRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error,
+            [new FileInUse(trace, "the trace being analyzed")]);
+        using var source = new NettraceFileSource(trace);
         var report = SloGate.Apply(await new ProbeRun(source).RunAsync(duration: null, settings.Slo, cancel).ConfigureAwait(false), settings.Slo);
         output.Write(report);
         return await SloGate.ConcludeAsync(report, console.Error).ConfigureAwait(false);
+    }
+
+    // Names the traces in the folder, when there are a few, so the next command line is obvious.
+    private static string FolderMessage(string folder)
+    {
+        List<string?> traces;
+        try
+        {
+            traces = Directory.EnumerateFiles(folder, "*.nettrace").Select(Path.GetFileName).Order().Take(4).ToList();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"'{folder}' is a folder, not a .nettrace file.";
+        }
+
+        return traces.Count == 0
+            ? $"'{folder}' is a folder, not a .nettrace file, and holds no .nettrace file."
+            : $"'{folder}' is a folder, not a .nettrace file: give one of its traces ({string.Join(", ", traces)}{(traces.Count == 4 ? ", …" : "")}).";
     }
 }
 

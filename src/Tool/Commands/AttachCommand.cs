@@ -34,7 +34,8 @@ internal static class AttachCommand
     private static readonly Option<FileInfo?> NettraceOption = new("--nettrace")
     {
         HelpName = "FILE",
-        Description = "Also save the raw trace to this .nettrace file (readable by 'analyze', PerfView and TraceEvent).",
+        Description = "Also save the raw trace to this .nettrace file (readable by 'analyze', PerfView and TraceEvent). Like " +
+                      "the report, it replaces an existing file only once the session has ended.",
     };
 
     private static readonly Option<int?> BufferOption = NumberOptions.Create(
@@ -97,9 +98,14 @@ internal static class AttachCommand
 
     public static async Task<ReturnCode> Run(IProbeConsole console, AttachSettings settings, CancellationToken cancel)
     {
+        // Both files are checked (and reserved) before anything touches the target: an unwritable path fails at once
+        // rather than after a long session, and neither replaces an existing file until the session has ended.
+        FileInUse[] traceInUse = settings.Nettrace is null ? [] : [new(settings.Nettrace.FullName, "the --nettrace file")];
+        using var output = ReportOutput<Report>.Open(ReportRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error, traceInUse);
+        using var trace = settings.Nettrace is null ? null : OutputFile.Reserve(settings.Nettrace, "trace");
+
         var pid = settings.Pid ?? ProcessByName.Find(settings.Name!);
-        using var output = ReportOutput<Report>.Open(ReportRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error);
-        using var source = EventPipeLiveSource.Connect(pid, settings.Nettrace?.FullName, settings.BufferMb, settings.BlockingSites);
+        using var source = EventPipeLiveSource.Connect(pid, trace?.TemporaryPath ?? trace?.Target, settings.BufferMb, settings.BlockingSites);
         var run = new ProbeRun(source);
         var describe = $"Attached to {source.Target.ProcessName} (pid {pid})" +
                        (settings.Duration is { } d ? $" for {d}" : "; Ctrl+C stops and writes the report") + ".";
@@ -117,15 +123,16 @@ internal static class AttachCommand
         }
 
         var report = SloGate.Apply(await running.ConfigureAwait(false), settings.Slo);
+        trace?.Commit();
         output.Write(report);
         if (report.Session.TargetExited)
         {
             await console.Error.WriteLineAsync($"The target process {pid} exited; the report covers the session until then.").ConfigureAwait(false);
         }
 
-        if (settings.Nettrace is not null)
+        if (trace is not null)
         {
-            await console.Error.WriteLineAsync($"Trace saved to {settings.Nettrace.FullName}").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"Trace saved to {trace.Path}").ConfigureAwait(false);
         }
 
         return await SloGate.ConcludeAsync(report, console.Error).ConfigureAwait(false);

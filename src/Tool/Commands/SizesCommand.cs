@@ -10,7 +10,8 @@ internal static class SizesCommand
     private static readonly Argument<FileInfo> InputArgument = new("assembly-or-project")
     {
         Description = "A compiled assembly (.dll; its dependencies are resolved from its .deps.json, its folder and the shared " +
-                      "frameworks, ASP.NET Core included) or a project (.csproj), which is built first with 'dotnet build -c Release'.",
+                      "frameworks, ASP.NET Core included), a project (.csproj), which is built first with 'dotnet build -c Release', " +
+                      "or a folder holding one build output or one project.",
     };
 
     private static readonly Option<int?> TopOption = NumberOptions.Create(
@@ -60,7 +61,12 @@ internal static class SizesCommand
 
     public static async Task<ReturnCode> Run(IProbeConsole console, SizesSettings settings, CancellationToken cancel)
     {
-        var input = settings.Input;
+        var input = SizesInput.Resolve(settings.Input);
+
+        // Opened before the build: an unwritable path fails at once, and the report replaces an existing file only once it
+        // is complete, so a failed build or a bad assembly leaves that file as it was.
+        using var output = ReportOutput<SizesReport>.Open(SizesRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error,
+            [new FileInUse(settings.Input.FullName, "the input"), new FileInUse(input.FullName, "the input")]);
         var assembly = input.Extension.EndsWith("proj", StringComparison.OrdinalIgnoreCase)
             ? await ProjectBuilder.BuildAsync(input.FullName, settings.Configuration, cancel).ConfigureAwait(false)
             : input.FullName;
@@ -71,12 +77,7 @@ internal static class SizesCommand
             Budget = settings.MaxBytes is { } budget ? new SizesBudget(budget, exceeding) : null,
             StateMachines = settings.Top is { } n ? [.. report.StateMachines.Take(n)] : report.StateMachines,
         };
-
-        // Opened once the report exists: a failed build or a bad assembly leaves an existing -o file as it was.
-        using (var output = ReportOutput<SizesReport>.Open(SizesRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error))
-        {
-            output.Write(report);
-        }
+        output.Write(report);
 
         if (exceeding > 0)
         {
