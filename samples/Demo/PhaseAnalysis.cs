@@ -2,7 +2,7 @@ using Microsoft.Diagnostics.Tracing;
 using TailGuard.RuntimeProbe.Analysis;
 using TailGuard.RuntimeProbe.Events;
 using TailGuard.RuntimeProbe.Reporting;
-using TailGuard.RuntimeProbe.Session;
+using TailGuard.RuntimeProbe.Sources;
 
 namespace TailGuard.Samples.Demo;
 
@@ -82,7 +82,7 @@ internal static class PhaseAnalysis
             using var source = new NettraceFileSource(nettracePath);
             var result = await source.RunAsync(splitter.Process, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            return splitter.Complete(result.Target ?? source.Target, result.EventsLost);
+            return splitter.Complete(ReportBuilder.Target(result.Target ?? source.Target), result.EventsLost);
         }
         catch (Exception exception) when (exception is ProbeException or IOException or InvalidOperationException or FormatException)
         {

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using TailGuard.RuntimeProbe.Reporting;
-using TailGuard.RuntimeProbe.Session;
+using TailGuard.RuntimeProbe.Sources;
 
 namespace TailGuard.RuntimeProbe.Tool.Commands;
 

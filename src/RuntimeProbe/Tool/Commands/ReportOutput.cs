@@ -1,7 +1,7 @@
 using System.Text;
 using TailGuard.RuntimeProbe.Rendering;
 using TailGuard.RuntimeProbe.Reporting;
-using TailGuard.RuntimeProbe.Session;
+using TailGuard.RuntimeProbe.Sources;
 
 namespace TailGuard.RuntimeProbe.Tool.Commands;
 

@@ -1,7 +1,6 @@
 using TailGuard.RuntimeProbe.Events;
-using TailGuard.RuntimeProbe.Reporting;
 
-namespace TailGuard.RuntimeProbe.Session;
+namespace TailGuard.RuntimeProbe.Sources;
 
 /// <summary>
 /// The seam between the probe and the runtime: a live EventPipe session, a saved trace, or a test's synthetic stream. It
@@ -9,7 +8,8 @@ namespace TailGuard.RuntimeProbe.Session;
 /// </summary>
 public interface IProbeEventSource : IDisposable
 {
-    ReportTarget Target { get; }
+    /// <summary>What is known of the target before the stream is read (a saved trace tells more once read).</summary>
+    TargetInfo Target { get; }
 
     Task<SourceResult> RunAsync(IProbeEventSink sink, CancellationToken stop);
 
@@ -25,25 +25,13 @@ public interface IProbeEventSource : IDisposable
 /// <param name="TraceEvents">Every event read from the stream.</param>
 /// <param name="Notes">What the source wants the report to say (for example why blocking call sites are missing).</param>
 public sealed record SourceResult(
-    double EndMs, long EventsLost, bool TargetExited, ReportTarget? Target = null, long TraceEvents = 0, IReadOnlyList<string>? Notes = null);
+    double EndMs, long EventsLost, bool TargetExited, TargetInfo? Target = null, long TraceEvents = 0, IReadOnlyList<string>? Notes = null);
 
-/// <summary>
-/// An error the user can act on (no such process, not a .NET process, a corrupt trace): the tool prints its message as one
-/// line and exits with code 1, without a stack trace.
-/// </summary>
-public sealed class ProbeException : Exception
+/// <summary>What a source knows of the process it reads: any of it may be unknown.</summary>
+public sealed record TargetInfo
 {
-    public ProbeException(string message)
-        : base(message)
-    {
-    }
-
-    public ProbeException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-    }
-
-    public ProbeException()
-    {
-    }
+    public int? Pid { get; init; }
+    public string? ProcessName { get; init; }
+    public string? RuntimeVersion { get; init; }
+    public string? CommandLine { get; init; }
 }

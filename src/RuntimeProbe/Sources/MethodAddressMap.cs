@@ -1,4 +1,4 @@
-namespace TailGuard.RuntimeProbe.Session;
+namespace TailGuard.RuntimeProbe.Sources;
 
 /// <summary>
 /// Managed code address ranges and their method names, from MethodLoadVerbose (methods jitted during the session) and the

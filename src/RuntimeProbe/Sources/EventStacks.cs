@@ -3,7 +3,7 @@ using System.Reflection.Emit;
 using System.Runtime.InteropServices;
 using Microsoft.Diagnostics.Tracing;
 
-namespace TailGuard.RuntimeProbe.Session;
+namespace TailGuard.RuntimeProbe.Sources;
 
 /// <summary>
 /// Reads the raw stack (return addresses, innermost first) that EventPipe attached to an event. TraceEvent keeps it in the

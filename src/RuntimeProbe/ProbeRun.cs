@@ -1,9 +1,13 @@
 using TailGuard.RuntimeProbe.Analysis;
 using TailGuard.RuntimeProbe.Reporting;
+using TailGuard.RuntimeProbe.Sources;
 
-namespace TailGuard.RuntimeProbe.Session;
+namespace TailGuard.RuntimeProbe;
 
-/// <summary>One run of the pipeline: a source's events into a correlator, then the report.</summary>
+/// <summary>
+/// One run of the pipeline, composed at the top: a source's events into a correlator, then the report. The stages below know
+/// nothing of each other's consumers: the source of the correlator, the correlator of the report.
+/// </summary>
 public sealed class ProbeRun(IProbeEventSource source, CorrelatorOptions? options = null)
 {
     public Correlator Correlator { get; } = new(options);
@@ -28,7 +32,7 @@ public sealed class ProbeRun(IProbeEventSource source, CorrelatorOptions? option
             : "endOfTrace";
         return Correlator.Complete(new ReportContext
         {
-            Target = result.Target ?? source.Target,
+            Target = ReportBuilder.Target(result.Target ?? source.Target),
             EndMs = result.EndMs,
             EventsLost = result.EventsLost,
             TraceEvents = result.TraceEvents,

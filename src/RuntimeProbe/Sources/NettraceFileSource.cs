@@ -1,12 +1,16 @@
 using Microsoft.Diagnostics.Tracing;
 using TailGuard.RuntimeProbe.Events;
-using TailGuard.RuntimeProbe.Reporting;
 
-namespace TailGuard.RuntimeProbe.Session;
+namespace TailGuard.RuntimeProbe.Sources;
 
 /// <summary>A <c>.nettrace</c> file saved by <c>attach --nettrace</c> or by <c>dotnet-trace collect</c> with the probe's providers.</summary>
 public sealed class NettraceFileSource : IProbeEventSource
 {
+    // The trace's own header events: ProcessInfo carries the target's command line.
+    private const string EventPipeProvider = "Microsoft-DotNETCore-EventPipe";
+    private const string ProcessInfoEvent = "ProcessInfo";
+    private const string CommandLineField = "CommandLine";
+
     private readonly string _path;
 
     public NettraceFileSource(string path)
@@ -20,7 +24,7 @@ public sealed class NettraceFileSource : IProbeEventSource
         _path = path;
     }
 
-    public ReportTarget Target { get; private set; } = new();
+    public TargetInfo Target { get; private set; } = new();
 
     public Task<SourceResult> RunAsync(Action<ProbeEvent> sink, CancellationToken stop) => RunAsync(new ProbeEventRecords(sink), stop);
 
@@ -49,9 +53,9 @@ public sealed class NettraceFileSource : IProbeEventSource
             TraceEventDecoder.Subscribe(source, sink);
             var blocking = new BlockingWaitCollector();
             blocking.Subscribe(source);
-            source.Dynamic.AddCallbackForProviderEvent("Microsoft-DotNETCore-EventPipe", "ProcessInfo", e =>
+            source.Dynamic.AddCallbackForProviderEvent(EventPipeProvider, ProcessInfoEvent, e =>
             {
-                commandLine = e.PayloadByName("CommandLine") as string;
+                commandLine = e.PayloadByName(CommandLineField) as string;
             });
             long traceEvents = 0;
             source.AllEvents += e =>
@@ -77,7 +81,7 @@ public sealed class NettraceFileSource : IProbeEventSource
             // A trace collected without the WaitHandle keyword simply has no blocking sites; say so only when it has waits.
             blocking.Complete(source.SessionEndTimeRelativeMSec, sink);
             var notes = blocking.WaitsSeen > 0 ? blocking.Notes() : [];
-            Target = new ReportTarget
+            Target = new TargetInfo
             {
                 Pid = pid is > 0 ? pid : null,
                 ProcessName = ProcessNameFrom(commandLine),

@@ -3,9 +3,8 @@ using Microsoft.Diagnostics.NETCore.Client;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 using TailGuard.RuntimeProbe.Events;
-using TailGuard.RuntimeProbe.Reporting;
 
-namespace TailGuard.RuntimeProbe.Session;
+namespace TailGuard.RuntimeProbe.Sources;
 
 /// <summary>
 /// A live EventPipe session on a running .NET process, streamed through TraceEvent as it arrives, optionally teed to a
@@ -20,7 +19,7 @@ public sealed class EventPipeLiveSource : IProbeEventSource
     private readonly int _bufferMb;
     private readonly bool _blockingSites;
 
-    private EventPipeLiveSource(int pid, DiagnosticsClient client, ReportTarget target, string? nettracePath, int bufferMb, bool blockingSites)
+    private EventPipeLiveSource(int pid, DiagnosticsClient client, TargetInfo target, string? nettracePath, int bufferMb, bool blockingSites)
     {
         Pid = pid;
         _client = client;
@@ -35,7 +34,7 @@ public sealed class EventPipeLiveSource : IProbeEventSource
     /// <summary>How long the last session took from the stop request to the end of its stream (the rundown's cost).</summary>
     public TimeSpan? StopDuration { get; private set; }
 
-    public ReportTarget Target { get; }
+    public TargetInfo Target { get; }
 
     /// <summary>Checks that <paramref name="pid"/> is a .NET process we can talk to; throws <see cref="ProbeException"/> if not.</summary>
     /// <param name="blockingSites">Collect the stacks of long pool-thread waits (WaitHandle keyword, stacks, rundown at the end).</param>
@@ -70,7 +69,7 @@ public sealed class EventPipeLiveSource : IProbeEventSource
         }
 
         var commandLine = DotNetProcesses.ReadCommandLine(pid) ?? processName;
-        var target = new ReportTarget
+        var target = new TargetInfo
         {
             Pid = pid,
             ProcessName = DotNetProcesses.AppName(processName, commandLine),

@@ -4,7 +4,7 @@ using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 using TailGuard.RuntimeProbe.Analysis;
 using TailGuard.RuntimeProbe.Events;
 
-namespace TailGuard.RuntimeProbe.Session;
+namespace TailGuard.RuntimeProbe.Sources;
 
 /// <summary>
 /// Collects the stacks of long waits on thread-pool threads (WaitHandleWaitStart/Stop, .NET 9 and later) and resolves them to

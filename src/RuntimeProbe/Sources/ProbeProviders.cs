@@ -1,7 +1,8 @@
 using System.Diagnostics.Tracing;
+using System.Globalization;
 using Microsoft.Diagnostics.NETCore.Client;
 
-namespace TailGuard.RuntimeProbe.Session;
+namespace TailGuard.RuntimeProbe.Sources;
 
 /// <summary>The EventPipe providers the probe needs, and the matching <c>dotnet-trace collect --providers</c> string.</summary>
 public static class ProbeProviders
@@ -25,19 +26,25 @@ public static class ProbeProviders
     /// <summary>TasksFlowActivityIds: without it hosting RequestStart/RequestStop carry zero activity ids and cannot pair.</summary>
     public const long TplFlowActivityIds = 0x80;
 
+    /// <summary>Every keyword of a provider (EventSource providers whose events the probe takes all of).</summary>
+    private const long AllKeywords = -1;
+
+    /// <summary>The provider argument that makes an EventSource publish its counters, every so many seconds.</summary>
+    private const string CounterIntervalArgument = "EventCounterIntervalSec";
+
     public static IReadOnlyList<EventPipeProvider> Create(int counterIntervalSeconds = 1, bool blockingSites = false) =>
     [
         blockingSites
             ? new(Runtime, EventLevel.Verbose, BlockingSitesRuntimeKeywords)
             : new(Runtime, EventLevel.Informational, RuntimeKeywords),
         new(Hosting, EventLevel.Informational),
-        new(Kestrel, EventLevel.Informational, -1, Counters(counterIntervalSeconds)),
+        new(Kestrel, EventLevel.Informational, AllKeywords, Counters(counterIntervalSeconds)),
         new(Tpl, EventLevel.Informational, TplFlowActivityIds),
-        new(SystemRuntime, EventLevel.Informational, -1, Counters(counterIntervalSeconds)),
+        new(SystemRuntime, EventLevel.Informational, AllKeywords, Counters(counterIntervalSeconds)),
     ];
 
     private static Dictionary<string, string> Counters(int seconds) =>
-        new() { ["EventCounterIntervalSec"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        new() { [CounterIntervalArgument] = seconds.ToString(CultureInfo.InvariantCulture) };
 
     /// <summary>The same providers for <c>dotnet-trace collect --providers</c>, so its traces can be analyzed too.</summary>
     public static string DotnetTraceProviders => DotnetTraceProvidersFor(blockingSites: false);
@@ -46,12 +53,19 @@ public static class ProbeProviders
     /// The providers string, with the blocking-site keywords when <paramref name="blockingSites"/>: <c>dotnet-trace</c> records
     /// stacks and requests rundown by default, which resolving them needs.
     /// </summary>
-    public static string DotnetTraceProvidersFor(bool blockingSites) =>
-        (blockingSites ? $"{Runtime}:0x{BlockingSitesRuntimeKeywords:X}:5," : $"{Runtime}:0x{RuntimeKeywords:X}:4,") +
-        $"{Hosting}:0xFFFFFFFFFFFFFFFF:4," +
-        $"{Kestrel}:0xFFFFFFFFFFFFFFFF:4:EventCounterIntervalSec=1," +
-        $"{Tpl}:0x80:4," +
-        $"{SystemRuntime}:0xFFFFFFFFFFFFFFFF:4:EventCounterIntervalSec=1";
+    public static string DotnetTraceProvidersFor(bool blockingSites) => string.Join(',',
+        blockingSites
+            ? Provider(Runtime, BlockingSitesRuntimeKeywords, EventLevel.Verbose)
+            : Provider(Runtime, RuntimeKeywords, EventLevel.Informational),
+        Provider(Hosting, AllKeywords, EventLevel.Informational),
+        Provider(Kestrel, AllKeywords, EventLevel.Informational, counterIntervalSeconds: 1),
+        Provider(Tpl, TplFlowActivityIds, EventLevel.Informational),
+        Provider(SystemRuntime, AllKeywords, EventLevel.Informational, counterIntervalSeconds: 1));
+
+    /// <summary>One provider as <c>dotnet-trace</c> spells it: <c>Name:0xKEYWORDS:level[:EventCounterIntervalSec=N]</c>.</summary>
+    private static string Provider(string name, long keywords, EventLevel level, int? counterIntervalSeconds = null) =>
+        string.Create(CultureInfo.InvariantCulture, $"{name}:0x{keywords:X}:{(int)level}") +
+        (counterIntervalSeconds is { } seconds ? string.Create(CultureInfo.InvariantCulture, $":{CounterIntervalArgument}={seconds}") : "");
 
     /// <summary>Runtime keyword bits, named as the runtime's manifest names them.</summary>
     [Flags]

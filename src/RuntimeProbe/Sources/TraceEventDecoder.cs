@@ -2,7 +2,7 @@ using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 using TailGuard.RuntimeProbe.Events;
 
-namespace TailGuard.RuntimeProbe.Session;
+namespace TailGuard.RuntimeProbe.Sources;
 
 /// <summary>
 /// Turns TraceEvent's parsed events into <see cref="ProbeEvent"/>s: the runtime's events through the typed CLR parser,
@@ -17,6 +17,20 @@ public static class TraceEventDecoder
     // Microsoft-AspNetCore-Server-Kestrel event ids. Kestrel's queues have no per-item events, only counters.
     private const int KestrelRequestStartId = 3;
     private const int KestrelRequestStopId = 4;
+
+    // The request events' payload fields, by name (both providers name them alike).
+    private const string MethodField = "method";
+    private const string PathField = "path";
+    private const string ConnectionIdField = "connectionId";
+    private const string RequestIdField = "requestId";
+
+    // EventSource counters: one "EventCounters" event per counter and interval, its payload { "Payload": { "Name", "Mean" |
+    // "Increment", ... } } (mean for gauges, increment for rates).
+    private const string CountersEventName = "EventCounters";
+    private const string CounterPayloadField = "Payload";
+    private const string CounterNameField = "Name";
+    private const string CounterMeanField = "Mean";
+    private const string CounterIncrementField = "Increment";
 
     public static void Subscribe(TraceEventDispatcher source, Action<ProbeEvent> sink) => Subscribe(source, new ProbeEventRecords(sink));
 
@@ -48,7 +62,7 @@ public static class TraceEventDecoder
     private static void OnDynamic(TraceEvent d, IProbeEventSink sink, PayloadIndexes payloads)
     {
         var ts = d.TimeStampRelativeMSec;
-        if (d.EventName == "EventCounters")
+        if (d.EventName == CountersEventName)
         {
             OnCounters(d, ts, sink);
             return;
@@ -98,14 +112,13 @@ public static class TraceEventDecoder
             return;
         }
 
-        // EventPipe delivers a counter as one struct field: { "Payload": { "Name", "Mean" | "Increment", ... } }.
         var outer = d.PayloadValue(0);
-        var payload = outer is IDictionary<string, object> o && o.TryGetValue("Payload", out var inner) && inner is IDictionary<string, object> i
+        var payload = outer is IDictionary<string, object> o && o.TryGetValue(CounterPayloadField, out var inner) && inner is IDictionary<string, object> i
             ? i
             : outer as IDictionary<string, object>;
         if (payload is not null
-            && payload.TryGetValue("Name", out var name) && name is string counter
-            && (payload.TryGetValue("Mean", out var value) || payload.TryGetValue("Increment", out value)))
+            && payload.TryGetValue(CounterNameField, out var name) && name is string counter
+            && (payload.TryGetValue(CounterMeanField, out var value) || payload.TryGetValue(CounterIncrementField, out value)))
         {
             sink.Process(new RuntimeCounter(ts, counter, Convert.ToDouble(value, System.Globalization.CultureInfo.InvariantCulture)));
         }
@@ -131,7 +144,7 @@ public static class TraceEventDecoder
 
             if (!_byTemplate.TryGetValue(d, out var fields))
             {
-                fields = new Fields(d.PayloadIndex("method"), d.PayloadIndex("path"), d.PayloadIndex("connectionId"), d.PayloadIndex("requestId"));
+                fields = new Fields(d.PayloadIndex(MethodField), d.PayloadIndex(PathField), d.PayloadIndex(ConnectionIdField), d.PayloadIndex(RequestIdField));
                 _byTemplate[d] = fields;
             }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Diagnostics.NETCore.Client;
 
-namespace TailGuard.RuntimeProbe.Session;
+namespace TailGuard.RuntimeProbe.Sources;
 
 /// <summary>A .NET process this user can attach to.</summary>
 public sealed record DotNetProcess(int Pid, string Name, string CommandLine);
