@@ -1,5 +1,6 @@
 using TailGuard.RuntimeProbe.Events;
 using TailGuard.RuntimeProbe.Reporting;
+using TailGuard.RuntimeProbe.Rules;
 
 namespace TailGuard.RuntimeProbe.Analysis;
 

@@ -1,4 +1,5 @@
 using TailGuard.RuntimeProbe.Reporting;
+using TailGuard.RuntimeProbe.Rules;
 
 namespace TailGuard.RuntimeProbe.Analysis;
 
@@ -21,10 +22,11 @@ public static class Recommendations
             {
                 Cause = Causes.ThreadPoolStarvation,
                 Text = $"Thread-pool starvation ({report.ThreadPool.StarvationEpisodes.Count} episode(s), {Percent(starvationShare)} of the tail). " +
-                       "Remove blocking calls on pool threads: sync-over-async (TG1001), Thread.Sleep (TG1002), synchronous I/O (TG1003), " +
-                       "long blocking work items (TG1004). As a stopgap only, raise the minimum worker threads " +
+                       $"Remove blocking calls on pool threads: sync-over-async ({RuleIds.BlockingTaskWait}), Thread.Sleep ({RuleIds.ThreadSleepInAsyncContext}), " +
+                       $"synchronous I/O ({RuleIds.SynchronousApiInAsyncContext}), long blocking work items ({RuleIds.LongBlockingWorkOnThreadPool}). " +
+                       "As a stopgap only, raise the minimum worker threads " +
                        "(ThreadPool.SetMinThreads or System.Threading.ThreadPool.MinThreads in runtimeconfig.json).",
-                Rules = ["TG1001", "TG1002", "TG1003", "TG1004"],
+                Rules = [RuleIds.BlockingTaskWait, RuleIds.ThreadSleepInAsyncContext, RuleIds.SynchronousApiInAsyncContext, RuleIds.LongBlockingWorkOnThreadPool],
             });
         }
 
@@ -34,8 +36,8 @@ public static class Recommendations
             {
                 Cause = Causes.ThreadPoolStarvation,
                 Text = $"The runtime compensated {report.ThreadPool.CooperativeBlockingAdjustments} time(s) for pool threads blocked on tasks " +
-                       "(CooperativeBlocking): there is sync-over-async on the request path (TG1001).",
-                Rules = ["TG1001"],
+                       $"(CooperativeBlocking): there is sync-over-async on the request path ({RuleIds.BlockingTaskWait}).",
+                Rules = [RuleIds.BlockingTaskWait],
             });
         }
 
@@ -47,12 +49,12 @@ public static class Recommendations
             {
                 Cause = Causes.GcPause,
                 Text = $"GC pauses ({report.Gc.PauseCount}, {report.Gc.TotalPauseMs:0.#} ms in total, max {report.Gc.MaxPauseMs:0.#} ms; " +
-                       $"{Percent(gcShare)} of the tail). Allocate less on the request path: large-object-heap allocations (TG4001)" +
-                       (induced ? ", and remove induced collections (TG4002: GC.Collect)" : "") +
+                       $"{Percent(gcShare)} of the tail). Allocate less on the request path: large-object-heap allocations ({RuleIds.LargeObjectHeapAllocation})" +
+                       (induced ? $", and remove induced collections ({RuleIds.InducedGarbageCollection}: GC.Collect)" : "") +
                        ". On a multi-core server consider Server GC (<ServerGarbageCollector>true</ServerGarbageCollector>); " +
                        "if gen0 collections dominate, a larger gen0 budget (DOTNET_GCgen0size) trades memory for fewer pauses" +
                        (gen2 is { PauseCount: > 0 } ? $"; {gen2.PauseCount} gen2 pause(s) took {gen2.TotalPauseMs:0.#} ms: look for a large live heap or compaction" : "") + ".",
-                Rules = induced ? ["TG4001", "TG4002"] : ["TG4001"],
+                Rules = induced ? [RuleIds.LargeObjectHeapAllocation, RuleIds.InducedGarbageCollection] : [RuleIds.LargeObjectHeapAllocation],
             });
         }
 
@@ -62,8 +64,8 @@ public static class Recommendations
             {
                 Cause = Causes.LockContention,
                 Text = $"Lock contention ({report.Contention.Count} waits, {report.Contention.TotalWaitMs:0.#} ms in total; {Percent(contentionShare)} of the tail). " +
-                       "Shorten critical sections and never block or await while holding a lock (TG1006).",
-                Rules = ["TG1006"],
+                       $"Shorten critical sections and never block or await while holding a lock ({RuleIds.BlockingWhileHoldingLock}).",
+                Rules = [RuleIds.BlockingWhileHoldingLock],
             });
         }
 
@@ -73,9 +75,9 @@ public static class Recommendations
             {
                 Cause = Causes.Unexplained,
                 Text = $"{Percent(p99.Share.Unexplained)} of the requests above P99 overlapped no pause, starvation or contention: " +
-                       "look for CPU-bound loops that never yield (TG2001), busy waits (TG2002) and slow downstream calls; " +
+                       $"look for CPU-bound loops that never yield ({RuleIds.LoopWithoutYield}), busy waits ({RuleIds.BusyWait}) and slow downstream calls; " +
                        "a CPU sampling trace (dotnet-trace collect) shows where the time goes.",
-                Rules = ["TG2001", "TG2002"],
+                Rules = [RuleIds.LoopWithoutYield, RuleIds.BusyWait],
             });
         }
 
@@ -86,8 +88,8 @@ public static class Recommendations
             {
                 Cause = Causes.ThreadPoolStarvation,
                 Text = $"Kestrel queued up to {queues.MaxConnectionQueueLength:0} connections and {queues.MaxRequestQueueLength:0} requests waiting for a " +
-                       "thread-pool thread: clients waited longer than the application's own timings show. Free the pool (TG1001, TG1004).",
-                Rules = ["TG1001", "TG1004"],
+                       $"thread-pool thread: clients waited longer than the application's own timings show. Free the pool ({RuleIds.BlockingTaskWait}, {RuleIds.LongBlockingWorkOnThreadPool}).",
+                Rules = [RuleIds.BlockingTaskWait, RuleIds.LongBlockingWorkOnThreadPool],
             });
         }
 

@@ -1,8 +1,8 @@
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Parsers;
 using Microsoft.Diagnostics.Tracing.Parsers.Clr;
-using TailGuard.RuntimeProbe.Analysis;
 using TailGuard.RuntimeProbe.Events;
+using TailGuard.RuntimeProbe.Rules;
 
 namespace TailGuard.RuntimeProbe.Sources;
 

@@ -1,4 +1,4 @@
-namespace TailGuard.RuntimeProbe.Analysis;
+namespace TailGuard.RuntimeProbe.Rules;
 
 /// <summary>
 /// Interprets the stack of a blocked thread: which frame is the user's call site, which blocking API it called, and which
@@ -11,34 +11,34 @@ public static class BlockingSiteRules
     // either it or GetResultCore, and both are the same site.
     private static readonly (string Fragment, string Rule, string? Api)[] Map =
     [
-        ("Tasks.Task.WaitAll", "TG1001", "Task.WaitAll"),
-        ("Tasks.Task.WaitAny", "TG1001", "Task.WaitAny"),
-        ("Tasks.Task.Wait", "TG1001", "Task.Wait"),
-        ("Tasks.Task.InternalWait", "TG1001", "Task.Wait"),
-        ("Tasks.Task`1.get_Result", "TG1001", "Task<TResult>.Result"),
-        ("Tasks.Task`1.GetResultCore", "TG1001", "Task<TResult>.Result"),
-        ("Tasks.ValueTask`1.get_Result", "TG1001", "ValueTask<TResult>.Result"),
-        ("Awaiter.GetResult", "TG1001", "GetAwaiter().GetResult()"),
-        ("Awaiter`1.GetResult", "TG1001", "GetAwaiter().GetResult()"),
-        ("Task.Wait", "TG1001", null),
-        ("Task`1.get_Result", "TG1001", null),
-        ("Thread.Sleep", "TG1002", "Thread.Sleep"),
-        ("SemaphoreSlim.Wait", "TG1003", "SemaphoreSlim.Wait"),
-        ("ManualResetEventSlim.Wait", "TG1003", "ManualResetEventSlim.Wait"),
-        ("Monitor.Wait", "TG1003", "Monitor.Wait"),
-        ("WaitHandle.WaitAll", "TG1003", "WaitHandle.WaitAll"),
-        ("WaitHandle.WaitAny", "TG1003", "WaitHandle.WaitAny"),
-        ("WaitHandle.Wait", "TG1003", "WaitHandle.WaitOne"),
-        ("Stream.Read", "TG1003", null),
-        ("Stream.Write", "TG1003", null),
-        ("File.Read", "TG1003", null),
-        ("File.Write", "TG1003", null),
-        ("Parallel.For", "TG1005", null),
-        ("SpinWait", "TG2002", null),
+        ("Tasks.Task.WaitAll", RuleIds.BlockingTaskWait, "Task.WaitAll"),
+        ("Tasks.Task.WaitAny", RuleIds.BlockingTaskWait, "Task.WaitAny"),
+        ("Tasks.Task.Wait", RuleIds.BlockingTaskWait, "Task.Wait"),
+        ("Tasks.Task.InternalWait", RuleIds.BlockingTaskWait, "Task.Wait"),
+        ("Tasks.Task`1.get_Result", RuleIds.BlockingTaskWait, "Task<TResult>.Result"),
+        ("Tasks.Task`1.GetResultCore", RuleIds.BlockingTaskWait, "Task<TResult>.Result"),
+        ("Tasks.ValueTask`1.get_Result", RuleIds.BlockingTaskWait, "ValueTask<TResult>.Result"),
+        ("Awaiter.GetResult", RuleIds.BlockingTaskWait, "GetAwaiter().GetResult()"),
+        ("Awaiter`1.GetResult", RuleIds.BlockingTaskWait, "GetAwaiter().GetResult()"),
+        ("Task.Wait", RuleIds.BlockingTaskWait, null),
+        ("Task`1.get_Result", RuleIds.BlockingTaskWait, null),
+        ("Thread.Sleep", RuleIds.ThreadSleepInAsyncContext, "Thread.Sleep"),
+        ("SemaphoreSlim.Wait", RuleIds.SynchronousApiInAsyncContext, "SemaphoreSlim.Wait"),
+        ("ManualResetEventSlim.Wait", RuleIds.SynchronousApiInAsyncContext, "ManualResetEventSlim.Wait"),
+        ("Monitor.Wait", RuleIds.SynchronousApiInAsyncContext, "Monitor.Wait"),
+        ("WaitHandle.WaitAll", RuleIds.SynchronousApiInAsyncContext, "WaitHandle.WaitAll"),
+        ("WaitHandle.WaitAny", RuleIds.SynchronousApiInAsyncContext, "WaitHandle.WaitAny"),
+        ("WaitHandle.Wait", RuleIds.SynchronousApiInAsyncContext, "WaitHandle.WaitOne"),
+        ("Stream.Read", RuleIds.SynchronousApiInAsyncContext, null),
+        ("Stream.Write", RuleIds.SynchronousApiInAsyncContext, null),
+        ("File.Read", RuleIds.SynchronousApiInAsyncContext, null),
+        ("File.Write", RuleIds.SynchronousApiInAsyncContext, null),
+        ("Parallel.For", RuleIds.ParallelLoopInAsyncContext, null),
+        ("SpinWait", RuleIds.BusyWait, null),
 
         // The public names above, so that a site already named by its API maps to the same rule.
-        ("Task<TResult>.Result", "TG1001", null),
-        ("GetAwaiter().GetResult()", "TG1001", null),
+        ("Task<TResult>.Result", RuleIds.BlockingTaskWait, null),
+        ("GetAwaiter().GetResult()", RuleIds.BlockingTaskWait, null),
     ];
 
     public static string? RuleFor(string frame)
