@@ -1,6 +1,7 @@
 using TailGuard.RuntimeProbe.Events;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Rules;
+using TailGuard.RuntimeProbe.Timeline;
 
 namespace TailGuard.RuntimeProbe.Analysis;
 
@@ -23,49 +24,16 @@ public sealed class Correlator : IProbeEventSink
     private readonly RequestTracker _hosting;
     private readonly RequestTracker _kestrel;
 
-    private readonly IntervalWindow _gcWindows = new();
-    private readonly IntervalWindow _starvationWindows = new();
-    private readonly IntervalWindow _contentionWindows = new();
-    private readonly Dictionary<int, double> _openContention = [];
+    // One tracker per signal, called directly (sealed fields, no interface): the hot path stays allocation-free.
+    private readonly GcPauseTracker _gc;
+    private readonly StarvationTracker _starvation;
+    private readonly ContentionTracker _contention;
+    private readonly ThreadPoolThreads _threads = new();
+    private readonly RuntimeQueues _queues = new();
+    private readonly BlockingSiteTally _blockingSites;
 
     private double _watermark;
     private long _eventsProcessed;
-    private long _unpairedGcEvents;
-
-    // GC
-    private (double Start, SuspendReason Reason)? _pendingSuspend;
-    private GcInfo? _gcInPendingPause;
-    private readonly Dictionary<int, GcInfo> _activeGcs = [];
-    private readonly PriorityQueue<ReportGcPause, double> _pauses = new();
-    private readonly Dictionary<int, (int Count, double Total, double Max)> _byGeneration = [];
-    private int _pauseCount;
-    private double _totalPauseMs;
-    private double _maxPauseMs;
-    private double _lastPauseMs;
-
-    // Thread pool
-    private StarvationEpisode? _episode;
-    private readonly List<ReportStarvationEpisode> _episodes = [];
-    private int _episodeCount;
-    private int? _lastThreadCount;
-    private int _maxThreadCount;
-    private double _maxQueueLength;
-    private double _lastQueueLength;
-    private double? _queueNonEmptySince;
-    private int _starvationAdjustments;
-    private int _cooperativeAdjustments;
-
-    // Contention
-    private long _contentionCount;
-    private double _contentionTotalMs;
-    private double _contentionMaxMs;
-
-    // Kestrel queues
-    private double _maxConnectionQueue;
-    private double _maxRequestQueue;
-
-    // Blocking call sites
-    private readonly Dictionary<(string Frame, string? Call), long> _blockingSites = [];
 
     private int _pruneCountdown = 1024;
 
@@ -73,14 +41,17 @@ public sealed class Correlator : IProbeEventSink
     private const int MaxCachedEndpointNames = 4_096;
     private readonly Dictionary<string, Dictionary<string, string>> _endpointNames = [];
     private int _cachedEndpointNames;
-    private readonly ContentionWindows _contentionListed;
 
     public Correlator(CorrelatorOptions? options = null)
     {
         _options = options ?? CorrelatorOptions.Default;
         _hosting = new RequestTracker(this, perEndpoint: true);
         _kestrel = new RequestTracker(this, perEndpoint: true);
-        _contentionListed = new ContentionWindows(_options.MaxContentionWindowsListed);
+        _gc = new GcPauseTracker(_options.MaxPausesListed);
+        _starvation = new StarvationTracker(new StarvationSettings(
+            _options.StarvationLeadMs, _options.StarvationGapMs, _options.StarvationMaxBackdateMs, _options.MaxEpisodesListed));
+        _contention = new ContentionTracker(_options.MaxContentionWindowsListed);
+        _blockingSites = new BlockingSiteTally(_options.MaxBlockingSites);
     }
 
     public CorrelatorOptions Options => _options;
@@ -92,7 +63,7 @@ public sealed class Correlator : IProbeEventSink
         {
             lock (_lock)
             {
-                return _gcWindows.Count + _starvationWindows.Count + _contentionWindows.Count;
+                return _gc.Windows.Count + _starvation.Windows.Count + _contention.Windows.Count;
             }
         }
     }
@@ -209,42 +180,33 @@ public sealed class Correlator : IProbeEventSink
                 OnKestrelStop(ts, s.RequestId);
                 break;
             case GcSuspendBegin s:
-                OnSuspendBegin(s);
+                _gc.On(s);
                 break;
-            case GcRestartEnd:
-                OnRestartEnd(ts);
+            case GcRestartEnd s:
+                _gc.On(s);
                 break;
             case GcStart s:
-                var info = new GcInfo(s.Generation, s.Reason, s.Type);
-                _activeGcs[s.Count] = info;
-                if (_pendingSuspend is not null && _gcInPendingPause is null)
-                {
-                    _gcInPendingPause = info;
-                }
-
+                _gc.On(s);
                 break;
             case GcEnd s:
-                _activeGcs.Remove(s.Count);
+                _gc.On(s);
                 break;
             case ThreadPoolAdjustment s:
-                OnAdjustment(s);
+                _starvation.On(s, threadsBefore: _threads.On(s));
                 break;
             case RuntimeCounter s:
-                OnCounter(s);
+                _queues.On(s);
+                _threads.On(s);
+                _starvation.On(s);
                 break;
             case ContentionStart s:
-                _openContention[s.ThreadId] = ts;
+                _contention.On(s);
                 break;
             case ContentionStop s:
-                OnContentionStop(s);
+                _contention.On(s);
                 break;
-            case BlockingWait s when s.Frame is not null:
-                var site = (s.Frame, s.BlockingCall);
-                if (_blockingSites.ContainsKey(site) || _blockingSites.Count < _options.MaxBlockingSites)
-                {
-                    _blockingSites[site] = _blockingSites.GetValueOrDefault(site) + s.Count;
-                }
-
+            case BlockingWait s:
+                _blockingSites.On(s);
                 break;
         }
 
@@ -257,7 +219,7 @@ public sealed class Correlator : IProbeEventSink
         if (ts > _watermark)
         {
             _watermark = ts;
-            CloseStaleEpisode(ts);
+            _starvation.Advance(ts);
             _hosting.FinalizeUpTo(_watermark - _options.ReorderWindowMs);
             _kestrel.FinalizeUpTo(_watermark - _options.ReorderWindowMs);
         }
@@ -304,234 +266,6 @@ public sealed class Correlator : IProbeEventSink
     private static string ComposeEndpointName(string method, ReadOnlySpan<char> route) =>
         method.Length == 0 ? route.ToString() : string.Concat(method, " ", route);
 
-    private void OnSuspendBegin(GcSuspendBegin s)
-    {
-        if (s.Reason is not (SuspendReason.ForGC or SuspendReason.ForGCPrep))
-        {
-            return;
-        }
-
-        if (_pendingSuspend is not null)
-        {
-            // Two suspensions without a restart between them: the restart was lost.
-            _unpairedGcEvents++;
-        }
-
-        _pendingSuspend = (s.TimestampMs, s.Reason);
-        _gcInPendingPause = null;
-        _gcWindows.Open(s.TimestampMs, s.TimestampMs);
-    }
-
-    private void OnRestartEnd(double ts)
-    {
-        if (_pendingSuspend is not { } suspend)
-        {
-            // A restart after a non-GC suspension, or whose suspension was lost or began before the session.
-            return;
-        }
-
-        _pendingSuspend = null;
-        _gcWindows.CloseOpen();
-        if (ts < suspend.Start)
-        {
-            _unpairedGcEvents++;
-            return;
-        }
-
-        // A background GC's pauses carry no GCStart of their own: they belong to the GC still running.
-        var info = _gcInPendingPause
-            ?? _activeGcs.Values.LastOrDefault()
-            ?? new GcInfo(-1, "Unknown", "Unknown");
-        RecordPause(suspend.Start, ts, info);
-        _gcInPendingPause = null;
-    }
-
-    private void RecordPause(double start, double end, GcInfo info)
-    {
-        var duration = end - start;
-        _gcWindows.Add(new Interval(start, end));
-        _pauseCount++;
-        _totalPauseMs += duration;
-        _maxPauseMs = Math.Max(_maxPauseMs, duration);
-        _lastPauseMs = duration;
-        var g = _byGeneration.GetValueOrDefault(info.Generation);
-        _byGeneration[info.Generation] = (g.Count + 1, g.Total + duration, Math.Max(g.Max, duration));
-
-        var pause = new ReportGcPause
-        {
-            StartMs = LatencyRecorder.Round(start),
-            DurationMs = LatencyRecorder.Round(duration),
-            Generation = info.Generation,
-            Reason = info.Reason,
-            Type = info.Type,
-        };
-        _pauses.Enqueue(pause, duration);
-        if (_pauses.Count > _options.MaxPausesListed)
-        {
-            _pauses.Dequeue();
-        }
-    }
-
-    private void OnAdjustment(ThreadPoolAdjustment s)
-    {
-        var ts = s.TimestampMs;
-        _maxThreadCount = Math.Max(_maxThreadCount, s.NewWorkerThreadCount);
-        var before = _lastThreadCount;
-        _lastThreadCount = s.NewWorkerThreadCount;
-        if (s.Reason is not (ThreadAdjustmentReason.Starvation or ThreadAdjustmentReason.CooperativeBlocking))
-        {
-            return;
-        }
-
-        if (s.Reason == ThreadAdjustmentReason.Starvation)
-        {
-            _starvationAdjustments++;
-        }
-        else
-        {
-            _cooperativeAdjustments++;
-        }
-
-        if (_episode is { } open && ts - open.LastEvidence <= _options.StarvationGapMs)
-        {
-            open.LastEvidence = Math.Max(open.LastEvidence, ts);
-            open.Adjustments++;
-            open.MaxThreads = Math.Max(open.MaxThreads, s.NewWorkerThreadCount);
-            _starvationWindows.ExtendOpen(open.LastEvidence + _options.StarvationLeadMs);
-            return;
-        }
-
-        if (_episode is not null)
-        {
-            CloseEpisode(ongoing: false, endOverride: null);
-        }
-
-        var previousEnd = _episodes.Count > 0 ? _episodes[^1].EndMs : 0;
-        var start = ts - _options.StarvationLeadMs;
-        if (_queueNonEmptySince is { } since)
-        {
-            start = Math.Min(start, Math.Max(since, ts - _options.StarvationMaxBackdateMs));
-        }
-
-        start = Math.Max(Math.Max(0, start), previousEnd);
-        _episode = new StarvationEpisode
-        {
-            Start = start,
-            LastEvidence = ts,
-            Adjustments = 1,
-            ThreadsBefore = before,
-            MaxThreads = s.NewWorkerThreadCount,
-        };
-        _starvationWindows.Open(start, ts + _options.StarvationLeadMs);
-    }
-
-    private void CloseStaleEpisode(double now)
-    {
-        if (_episode is { } open && now - open.LastEvidence > _options.StarvationGapMs)
-        {
-            CloseEpisode(ongoing: false, endOverride: null);
-        }
-    }
-
-    private void CloseEpisode(bool ongoing, double? endOverride)
-    {
-        var open = _episode!;
-        _episode = null;
-        var end = endOverride ?? open.LastEvidence + _options.StarvationLeadMs;
-        _starvationWindows.CloseOpen();
-        _starvationWindows.Add(new Interval(open.Start, end));
-        _episodeCount++;
-        var injected = open.ThreadsBefore is { } before && open.MaxThreads > before
-            ? open.MaxThreads - before
-            : open.Adjustments;
-        if (_episodes.Count < _options.MaxEpisodesListed)
-        {
-            _episodes.Add(new ReportStarvationEpisode
-            {
-                StartMs = LatencyRecorder.Round(open.Start),
-                EndMs = LatencyRecorder.Round(end),
-                ThreadsInjected = injected,
-                Ongoing = ongoing,
-            });
-        }
-    }
-
-    private void OnCounter(RuntimeCounter s)
-    {
-        switch (s.Name)
-        {
-            case "threadpool-queue-length":
-                _maxQueueLength = Math.Max(_maxQueueLength, s.Value);
-                _lastQueueLength = s.Value;
-                OnQueueLength(s.TimestampMs, s.Value);
-                break;
-            case "connection-queue-length":
-                _maxConnectionQueue = Math.Max(_maxConnectionQueue, s.Value);
-                break;
-            case "request-queue-length":
-                _maxRequestQueue = Math.Max(_maxRequestQueue, s.Value);
-                break;
-            case "threadpool-thread-count":
-                _maxThreadCount = Math.Max(_maxThreadCount, (int)s.Value);
-                _lastThreadCount ??= (int)s.Value;
-                break;
-        }
-    }
-
-    /// <summary>
-    /// A non-empty queue keeps an open episode going (work still waits for a thread); an empty one ends it, once the last
-    /// injection is older than the gate thread's period.
-    /// </summary>
-    private void OnQueueLength(double ts, double length)
-    {
-        if (length >= 1)
-        {
-            _queueNonEmptySince ??= ts;
-            if (_episode is { } open && ts - open.LastEvidence <= _options.StarvationGapMs)
-            {
-                open.LastEvidence = Math.Max(open.LastEvidence, ts);
-                _starvationWindows.ExtendOpen(open.LastEvidence + _options.StarvationLeadMs);
-            }
-
-            return;
-        }
-
-        _queueNonEmptySince = null;
-        if (_episode is { } episode && ts - episode.LastEvidence > _options.StarvationLeadMs)
-        {
-            CloseEpisode(ongoing: false, endOverride: ts);
-        }
-    }
-
-    private void OnContentionStop(ContentionStop s)
-    {
-        double start;
-        if (_openContention.Remove(s.ThreadId, out var openedAt))
-        {
-            start = openedAt;
-        }
-        else if (s.DurationNs is { } ns)
-        {
-            start = s.TimestampMs - ns / 1e6;
-        }
-        else
-        {
-            return;
-        }
-
-        var duration = s.DurationNs is { } d ? d / 1e6 : s.TimestampMs - start;
-        if (duration < 0)
-        {
-            return;
-        }
-
-        _contentionCount++;
-        _contentionTotalMs += duration;
-        _contentionMaxMs = Math.Max(_contentionMaxMs, duration);
-        _contentionWindows.Add(new Interval(start, s.TimestampMs));
-        _contentionListed.Add(start, duration);
-    }
-
     private readonly List<Interval> _gcClip = [];
     private readonly List<Interval> _otherClip = [];
 
@@ -542,7 +276,7 @@ public sealed class Correlator : IProbeEventSink
     private int Attribute(double start, double end, out Overlap overlap)
     {
         _gcClip.Clear();
-        _gcWindows.Clip(start, end, _watermark, _gcClip);
+        _gc.Windows.Clip(start, end, _watermark, _gcClip);
         var gcMs = 0.0;
         foreach (var pause in _gcClip)
         {
@@ -552,19 +286,12 @@ public sealed class Correlator : IProbeEventSink
         var mask = _gcClip.Count > 0 ? CauseGc : 0;
 
         _otherClip.Clear();
-        _starvationWindows.Clip(start, end, _watermark, _otherClip);
+        _starvation.Windows.Clip(start, end, _watermark, _otherClip);
         mask |= _otherClip.Count > 0 ? CauseStarvation : 0;
         var starvationMs = OutsidePauses(_otherClip);
 
         _otherClip.Clear();
-        _contentionWindows.Clip(start, end, _watermark, _otherClip);
-        foreach (var openStart in _openContention.Values)
-        {
-            if (openStart < end)
-            {
-                _otherClip.Add(new Interval(Math.Max(openStart, start), end));
-            }
-        }
+        _contention.Clip(start, end, _watermark, _otherClip);
 
         mask |= _otherClip.Count > 0 ? CauseContention : 0;
         var contentionMs = OutsidePauses(_otherClip);
@@ -615,20 +342,20 @@ public sealed class Correlator : IProbeEventSink
         // horizon; and once a live request is known to start at or before that end, nothing can be pruned, so the scan of the
         // requests in flight stops there. The result is the same as with the exact horizon, for far less work.
         var reorderHorizon = _watermark - _options.ReorderWindowMs;
-        var oldestEnd = Math.Min(_gcWindows.OldestEnd, Math.Min(_starvationWindows.OldestEnd, _contentionWindows.OldestEnd));
+        var oldestEnd = Math.Min(_gc.Windows.OldestEnd, Math.Min(_starvation.Windows.OldestEnd, _contention.Windows.OldestEnd));
         if (oldestEnd < reorderHorizon)
         {
             var horizon = Math.Min(_hosting.OldestLiveStart(_watermark, oldestEnd), _kestrel.OldestLiveStart(_watermark, oldestEnd));
             horizon = Math.Min(horizon, reorderHorizon);
             if (horizon > oldestEnd)
             {
-                _gcWindows.PruneBefore(horizon);
-                _starvationWindows.PruneBefore(horizon);
-                _contentionWindows.PruneBefore(horizon);
+                _gc.Windows.PruneBefore(horizon);
+                _starvation.Windows.PruneBefore(horizon);
+                _contention.Windows.PruneBefore(horizon);
             }
         }
 
-        var retained = _gcWindows.Count + _starvationWindows.Count + _contentionWindows.Count;
+        var retained = _gc.Windows.Count + _starvation.Windows.Count + _contention.Windows.Count;
         _pruneCountdown = Math.Max(1024, retained * 2);
     }
 
@@ -647,15 +374,15 @@ public sealed class Correlator : IProbeEventSink
                 P50Ms = rolling.P50,
                 P99Ms = rolling.P99,
                 P999Ms = rolling.P999,
-                GcPauseCount = _pauseCount,
-                GcTotalPauseMs = _totalPauseMs,
-                GcMaxPauseMs = _maxPauseMs,
-                LastGcPauseMs = _lastPauseMs,
-                ThreadCount = _lastThreadCount ?? 0,
-                QueueLength = _lastQueueLength,
-                Starving = _episode is not null,
-                StarvationEpisodes = _episodeCount + (_episode is null ? 0 : 1),
-                ContentionCount = _contentionCount,
+                GcPauseCount = _gc.PauseCount,
+                GcTotalPauseMs = _gc.TotalPauseMs,
+                GcMaxPauseMs = _gc.MaxPauseMs,
+                LastGcPauseMs = _gc.LastPauseMs,
+                ThreadCount = _threads.Last ?? 0,
+                QueueLength = _queues.LastPoolQueueLength,
+                Starving = _starvation.Starving,
+                StarvationEpisodes = _starvation.ClosedEpisodes + (_starvation.Starving ? 1 : 0),
+                ContentionCount = _contention.Count,
                 EventsProcessed = _eventsProcessed,
             };
         }
@@ -672,25 +399,9 @@ public sealed class Correlator : IProbeEventSink
         {
             var endMs = Math.Max(context.EndMs, _watermark);
             _watermark = endMs;
-            if (_pendingSuspend is { } suspend)
-            {
-                // A pause still going on when the session stopped: count it up to the end.
-                _pendingSuspend = null;
-                _gcWindows.CloseOpen();
-                RecordPause(suspend.Start, endMs, _gcInPendingPause ?? _activeGcs.Values.LastOrDefault() ?? new GcInfo(-1, "Unknown", "Unknown"));
-            }
-
-            if (_episode is { } open)
-            {
-                var ongoing = endMs - open.LastEvidence <= _options.StarvationGapMs;
-                CloseEpisode(ongoing, ongoing ? endMs : null);
-            }
-
-            foreach (var (thread, start) in _openContention)
-            {
-                _contentionWindows.Add(new Interval(start, endMs));
-                _contentionListed.Add(start, endMs - start);
-            }
+            _gc.End(endMs);
+            _starvation.End(endMs);
+            _contention.End(endMs);
 
             _hosting.FinalizeUpTo(double.PositiveInfinity);
             _kestrel.FinalizeUpTo(double.PositiveInfinity);
@@ -706,7 +417,7 @@ public sealed class Correlator : IProbeEventSink
         var overall = requests.Overall.Summary();
 
         var notes = new List<string>(context.Notes);
-        var unmatched = requests.UnmatchedStops + _unpairedGcEvents;
+        var unmatched = requests.UnmatchedStops + _gc.UnpairedEvents;
         var confidence = "high";
         if (context.EventsLost > 0 || unmatched > 0)
         {
@@ -733,7 +444,14 @@ public sealed class Correlator : IProbeEventSink
             tail.Add(requests.Tail(percentile));
         }
 
-        var pauses = _pauses.UnorderedItems.Select(p => p.Element).OrderBy(p => p.StartMs).ToList();
+        var pauses = _gc.Listed.Select(p => new ReportGcPause
+        {
+            StartMs = LatencyRecorder.Round(p.StartMs),
+            DurationMs = LatencyRecorder.Round(p.DurationMs),
+            Generation = p.Generation,
+            Reason = p.Reason,
+            Type = p.Type,
+        }).OrderBy(p => p.StartMs).ToList();
         var report = new Report
         {
             Target = context.Target,
@@ -759,18 +477,18 @@ public sealed class Correlator : IProbeEventSink
                 UnmatchedStops = requests.UnmatchedStops,
                 KestrelQueues = new ReportKestrelQueues
                 {
-                    MaxConnectionQueueLength = _maxConnectionQueue,
-                    MaxRequestQueueLength = _maxRequestQueue,
+                    MaxConnectionQueueLength = _queues.MaxConnectionQueueLength,
+                    MaxRequestQueueLength = _queues.MaxRequestQueueLength,
                 },
             },
             Gc = new ReportGc
             {
-                PauseCount = _pauseCount,
-                TotalPauseMs = LatencyRecorder.Round(_totalPauseMs),
-                MaxPauseMs = LatencyRecorder.Round(_maxPauseMs),
+                PauseCount = _gc.PauseCount,
+                TotalPauseMs = LatencyRecorder.Round(_gc.TotalPauseMs),
+                MaxPauseMs = LatencyRecorder.Round(_gc.MaxPauseMs),
                 Pauses = pauses,
-                PausesTruncated = _pauseCount > pauses.Count,
-                ByGeneration = _byGeneration.OrderBy(g => g.Key).Select(g => new ReportGcGeneration
+                PausesTruncated = _gc.PauseCount > pauses.Count,
+                ByGeneration = _gc.ByGeneration.OrderBy(g => g.Key).Select(g => new ReportGcGeneration
                 {
                     Generation = g.Key,
                     PauseCount = g.Value.Count,
@@ -780,25 +498,34 @@ public sealed class Correlator : IProbeEventSink
             },
             ThreadPool = new ReportThreadPool
             {
-                StarvationEpisodes = _episodes.ToList(),
-                MaxQueueLength = _maxQueueLength,
-                MaxThreadCount = _maxThreadCount,
-                StarvationAdjustments = _starvationAdjustments,
-                CooperativeBlockingAdjustments = _cooperativeAdjustments,
+                StarvationEpisodes = _starvation.Listed.Select(e => new ReportStarvationEpisode
+                {
+                    StartMs = LatencyRecorder.Round(e.StartMs),
+                    EndMs = LatencyRecorder.Round(e.EndMs),
+                    ThreadsInjected = e.ThreadsInjected,
+                    Ongoing = e.Ongoing,
+                }).ToList(),
+                MaxQueueLength = _queues.MaxPoolQueueLength,
+                MaxThreadCount = _threads.Max,
+                StarvationAdjustments = _starvation.StarvationAdjustments,
+                CooperativeBlockingAdjustments = _starvation.CooperativeBlockingAdjustments,
             },
             Contention = new ReportContention
             {
-                Count = _contentionCount,
-                TotalWaitMs = LatencyRecorder.Round(_contentionTotalMs),
-                MaxWaitMs = LatencyRecorder.Round(_contentionMaxMs),
-                Windows = _contentionListed.InTimeOrder(),
+                Count = _contention.Count,
+                TotalWaitMs = LatencyRecorder.Round(_contention.TotalWaitMs),
+                MaxWaitMs = LatencyRecorder.Round(_contention.MaxWaitMs),
+                Windows = _contention.LongestWaits
+                    .Select(w => new ReportContentionWindow { StartMs = LatencyRecorder.Round(w.StartMs), DurationMs = LatencyRecorder.Round(w.DurationMs) })
+                    .OrderBy(w => w.StartMs)
+                    .ToList(),
             },
             Tail = tail,
             SlowestRequests = requests.Slowest(),
             // One site per user frame and rule: the JIT may inline the blocking API's own frames differently from one wait to
             // the next (`.Result` seen as `Task.Wait`), which must not split one call site in two; the site names its most
             // frequent blocking call.
-            BlockingSites = _blockingSites
+            BlockingSites = _blockingSites.Sites
                 .GroupBy(s => (s.Key.Frame, Rule: BlockingSiteRules.RuleFor(s.Key.Call ?? s.Key.Frame)))
                 .Select(g => new ReportBlockingSite
                 {
@@ -815,17 +542,6 @@ public sealed class Correlator : IProbeEventSink
             Slo = SloRule.EvaluateAll(context.Slo, overall),
         };
         return report with { Recommendations = Recommendations.For(report) };
-    }
-
-    private sealed record GcInfo(int Generation, string Reason, string Type);
-
-    private sealed class StarvationEpisode
-    {
-        public double Start { get; init; }
-        public double LastEvidence { get; set; }
-        public int Adjustments { get; set; }
-        public int? ThreadsBefore { get; init; }
-        public int MaxThreads { get; set; }
     }
 
     /// <summary>Requests from one source (hosting or Kestrel) and everything aggregated from them.</summary>

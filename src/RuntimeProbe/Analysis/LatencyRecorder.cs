@@ -1,5 +1,6 @@
 using HdrHistogram;
 using TailGuard.RuntimeProbe.Reporting;
+using TailGuard.RuntimeProbe.Timeline;
 
 namespace TailGuard.RuntimeProbe.Analysis;
 
@@ -102,5 +103,5 @@ internal sealed class LatencyRecorder
             Max = Round(_maxMs),
         };
 
-    internal static double Round(double ms) => Math.Round(ms, 3);
+    internal static double Round(double ms) => Milliseconds.Round(ms);
 }

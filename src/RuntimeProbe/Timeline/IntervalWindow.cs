@@ -1,15 +1,4 @@
-namespace TailGuard.RuntimeProbe.Analysis;
-
-/// <summary>A closed time window in milliseconds since the session start.</summary>
-internal readonly record struct Interval(double Start, double End)
-{
-    public double Duration => End - Start;
-
-    /// <summary>Strict overlap: windows that only touch at an edge do not overlap.</summary>
-    public bool Overlaps(double start, double end) => Start < end && End > start;
-
-    public double OverlapLength(double start, double end) => Math.Max(0, Math.Min(End, end) - Math.Max(Start, start));
-}
+namespace TailGuard.RuntimeProbe.Timeline;
 
 /// <summary>
 /// The windows of one kind (GC pauses, starvation episodes, contention) that requests still in flight may overlap. Windows that
@@ -40,6 +29,7 @@ internal sealed class IntervalWindow
 
     public void Add(Interval interval) => _closed.Add(interval);
 
+    /// <summary>Opens the one window still going on; until closed it reaches at least to the stream's watermark.</summary>
     public void Open(double start, double provisionalEnd)
     {
         _openStart = start;
@@ -50,36 +40,7 @@ internal sealed class IntervalWindow
 
     public void CloseOpen() => _openStart = null;
 
-    public bool IsOpen => _openStart.HasValue;
-
-    /// <summary>Whether [start, end] overlaps a window; an open window reaches at least to <paramref name="watermark"/>.</summary>
-    public bool Overlaps(double start, double end, double watermark, out double overlapMs)
-    {
-        overlapMs = 0;
-        var any = false;
-        foreach (var interval in _closed)
-        {
-            if (interval.Overlaps(start, end))
-            {
-                any = true;
-                overlapMs += interval.OverlapLength(start, end);
-            }
-        }
-
-        if (_openStart is { } openStart)
-        {
-            var open = new Interval(openStart, Math.Max(_openProvisionalEnd, watermark));
-            if (open.Overlaps(start, end))
-            {
-                any = true;
-                overlapMs += open.OverlapLength(start, end);
-            }
-        }
-
-        return any;
-    }
-
-    /// <summary>The windows overlapping [start, end], clipped to it.</summary>
+    /// <summary>The windows overlapping [start, end], clipped to it; an open window reaches at least to <paramref name="watermark"/>.</summary>
     public void Clip(double start, double end, double watermark, List<Interval> into)
     {
         foreach (var interval in _closed)
