@@ -44,7 +44,7 @@ internal sealed class PhaseSplitter
             Target = target,
             EndMs = window.EndMs - window.StartMs,
             EventsLost = eventsLost,
-            EndReason = "endOfTrace",
+            EndReason = EndReasons.EndOfTrace,
             Notes = [$"Phase '{window.Name}' of the demo: {window.StartMs / 1000:0.0} s to {window.EndMs / 1000:0.0} s of the whole-run session; events lost are the whole session's."],
         }))).ToDictionary(pair => pair.Name, pair => pair.Report, StringComparer.Ordinal);
 

@@ -26,10 +26,10 @@ public sealed class ProbeRun(IProbeEventSource source, CorrelatorOptions? option
         }
 
         var result = await source.RunAsync(Correlator, stop.Token).ConfigureAwait(false);
-        var endReason = result.TargetExited ? "targetExited"
-            : cancel.IsCancellationRequested ? "cancelled"
-            : stop.IsCancellationRequested ? "duration"
-            : "endOfTrace";
+        var endReason = result.TargetExited ? EndReasons.TargetExited
+            : cancel.IsCancellationRequested ? EndReasons.Cancelled
+            : stop.IsCancellationRequested ? EndReasons.Duration
+            : EndReasons.EndOfTrace;
         return Correlator.Complete(new ReportContext
         {
             Target = ReportBuilder.Target(result.Target ?? source.Target),

@@ -902,7 +902,8 @@ public sealed record ReportContext
     public double EndMs { get; init; }
     public long EventsLost { get; init; }
     public long TraceEvents { get; init; }
-    public string EndReason { get; init; } = "duration";
+    /// <summary>One of <see cref="EndReasons"/>.</summary>
+    public string EndReason { get; init; } = EndReasons.Duration;
     public bool TargetExited { get; init; }
     public IReadOnlyList<SloRule> Slo { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
