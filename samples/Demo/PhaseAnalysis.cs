@@ -1,5 +1,5 @@
 using Microsoft.Diagnostics.Tracing;
-using TailGuard.RuntimeProbe.Analysis;
+using TailGuard.RuntimeProbe;
 using TailGuard.RuntimeProbe.Events;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Sources;

@@ -1,4 +1,3 @@
-using TailGuard.RuntimeProbe.Analysis;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Sources;
 

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using TailGuard.RuntimeProbe.Analysis;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Sources;
 using Xunit.Abstractions;

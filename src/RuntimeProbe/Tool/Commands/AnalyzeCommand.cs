@@ -1,4 +1,5 @@
 using System.CommandLine;
+using TailGuard.RuntimeProbe;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Sources;
 

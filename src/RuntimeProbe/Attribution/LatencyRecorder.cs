@@ -1,8 +1,6 @@
 using HdrHistogram;
-using TailGuard.RuntimeProbe.Reporting;
-using TailGuard.RuntimeProbe.Timeline;
 
-namespace TailGuard.RuntimeProbe.Analysis;
+namespace TailGuard.RuntimeProbe.Attribution;
 
 /// <summary>
 /// An HdrHistogram of latencies in microseconds (3 significant digits, 1 µs to 1 hour) plus the exact maximum. Its memory is
@@ -91,17 +89,4 @@ internal sealed class LatencyRecorder
             value = _histogram.HighestEquivalentValue(lowest - 1);
         }
     }
-
-    public LatencySummary Summary() => Count == 0
-        ? LatencySummary.Empty
-        : new LatencySummary
-        {
-            P50 = Round(PercentileMs(50)),
-            P90 = Round(PercentileMs(90)),
-            P99 = Round(PercentileMs(99)),
-            P999 = Round(PercentileMs(99.9)),
-            Max = Round(_maxMs),
-        };
-
-    internal static double Round(double ms) => Milliseconds.Round(ms);
 }

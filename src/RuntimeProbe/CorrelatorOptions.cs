@@ -1,4 +1,4 @@
-namespace TailGuard.RuntimeProbe.Analysis;
+namespace TailGuard.RuntimeProbe;
 
 /// <summary>The knobs that bound the correlator's memory and shape its episodes. Defaults suit a live service.</summary>
 public sealed record CorrelatorOptions

@@ -1,11 +1,13 @@
-using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Rules;
 
-namespace TailGuard.RuntimeProbe.Analysis;
+namespace TailGuard.RuntimeProbe.Reporting;
 
 /// <summary>Recommendations tied to TailGuard rules and runtime settings, derived from what the report found.</summary>
 public static class Recommendations
 {
+    /// <summary>The recommendation about lost events: not a cause of latency, a limit of what the report can tell.</summary>
+    public const string EventsLostCause = "eventsLost";
+
     public static IReadOnlyList<ReportRecommendation> For(Report report)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -97,7 +99,7 @@ public static class Recommendations
         {
             list.Add(new ReportRecommendation
             {
-                Cause = "eventsLost",
+                Cause = EventsLostCause,
                 Text = $"EventPipe dropped {report.Session.EventsLost} events; the figures undercount. Collect fewer keywords or a larger buffer (--buffer-mb).",
             });
         }

@@ -1,4 +1,4 @@
-namespace TailGuard.RuntimeProbe.Analysis;
+namespace TailGuard.RuntimeProbe.Attribution;
 
 /// <summary>
 /// The non-empty buckets of several recorders, merged largest value first and, for equal values, in recorder order (the order

@@ -1,6 +1,7 @@
-using TailGuard.RuntimeProbe.Reporting;
+using TailGuard.RuntimeProbe.Attribution;
+using TailGuard.RuntimeProbe.Timeline;
 
-namespace TailGuard.RuntimeProbe.Analysis;
+namespace TailGuard.RuntimeProbe.Reporting;
 
 /// <summary>
 /// A latency distribution as HdrHistogram plots it: values at percentiles spaced evenly on a log scale of 1/(1-p) (0%, 20.6%,
@@ -26,11 +27,11 @@ internal static class PercentileDistribution
             points.Add(new ReportPercentilePoint
             {
                 Percentile = Math.Round(percentile, 6),
-                ValueMs = LatencyRecorder.Round(recorder.PercentileMs(percentile)),
+                ValueMs = Milliseconds.Round(recorder.PercentileMs(percentile)),
             });
         }
 
-        points.Add(new ReportPercentilePoint { Percentile = 100, ValueMs = LatencyRecorder.Round(recorder.MaxMs) });
+        points.Add(new ReportPercentilePoint { Percentile = 100, ValueMs = Milliseconds.Round(recorder.MaxMs) });
         return points;
     }
 }

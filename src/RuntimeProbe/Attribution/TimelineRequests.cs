@@ -1,6 +1,4 @@
-using TailGuard.RuntimeProbe.Reporting;
-
-namespace TailGuard.RuntimeProbe.Analysis;
+namespace TailGuard.RuntimeProbe.Attribution;
 
 /// <summary>
 /// Every completed request, for drawing each as a dot on the timeline, while there are at most <c>limit</c>; past that the
@@ -8,7 +6,10 @@ namespace TailGuard.RuntimeProbe.Analysis;
 /// </summary>
 internal sealed class TimelineRequests(int limit)
 {
-    private List<ReportTimelineRequest>? _requests = [];
+    private List<TimelineRequest>? _requests = [];
+
+    /// <summary>The requests in the order they completed; empty once there were too many.</summary>
+    public IReadOnlyList<TimelineRequest> Requests => _requests ?? [];
 
     public void Add(double start, double latency, string endpoint)
     {
@@ -23,14 +24,9 @@ internal sealed class TimelineRequests(int limit)
             return;
         }
 
-        _requests.Add(new ReportTimelineRequest
-        {
-            StartMs = LatencyRecorder.Round(start),
-            DurationMs = LatencyRecorder.Round(latency),
-            Endpoint = endpoint,
-        });
+        _requests.Add(new TimelineRequest(start, latency, endpoint));
     }
-
-    public IReadOnlyList<ReportTimelineRequest> InTimeOrder() =>
-        _requests is null ? [] : _requests.OrderBy(r => r.StartMs).ToList();
 }
+
+/// <summary>One completed request: when it started, how long it took, its endpoint.</summary>
+internal readonly record struct TimelineRequest(double StartMs, double DurationMs, string Endpoint);
