@@ -29,4 +29,4 @@ internal sealed class TimelineRequests(int limit)
 }
 
 /// <summary>One completed request: when it started, how long it took, its endpoint.</summary>
-internal readonly record struct TimelineRequest(double StartMs, double DurationMs, string Endpoint);
+internal sealed record TimelineRequest(double StartMs, double DurationMs, string Endpoint);

@@ -96,4 +96,4 @@ internal sealed class ContentionTracker(int maxWaitsListed)
 }
 
 /// <summary>One contended wait for a lock.</summary>
-internal readonly record struct ContentionWait(double StartMs, double DurationMs);
+internal sealed record ContentionWait(double StartMs, double DurationMs);

@@ -121,4 +121,4 @@ internal sealed class GcPauseTracker(int maxPausesListed)
 }
 
 /// <summary>One GC pause: when it began, how long it lasted, and the GC it paused for.</summary>
-internal readonly record struct GcPause(double StartMs, double DurationMs, int Generation, string Reason, string Type);
+internal sealed record GcPause(double StartMs, double DurationMs, int Generation, string Reason, string Type);

@@ -163,4 +163,4 @@ internal sealed class StarvationTracker(StarvationSettings settings)
 internal sealed record StarvationSettings(double LeadMs, double GapMs, double MaxBackdateMs, int MaxEpisodesListed);
 
 /// <summary>One starvation episode: its window, the threads the pool injected during it, and whether it was still going on.</summary>
-internal readonly record struct StarvationEpisode(double StartMs, double EndMs, int ThreadsInjected, bool Ongoing);
+internal sealed record StarvationEpisode(double StartMs, double EndMs, int ThreadsInjected, bool Ongoing);
