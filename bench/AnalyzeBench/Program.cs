@@ -1,8 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Diagnostics.Tracing;
+using TailGuard.RuntimeProbe;
 using TailGuard.RuntimeProbe.Reporting;
+#if PROBE_SESSION_FOLDER
 using TailGuard.RuntimeProbe.Session;
+#else
+using TailGuard.RuntimeProbe.Sources;
+#endif
 
 // Usage: AnalyzeBench <trace.nettrace> [--iterations 7] [--label text] [--json report.json] [--only stage-prefix] | AnalyzeBench <trace> --mix
 // Each stage runs once to warm up (JIT; its time is shown as "first run"), then --iterations times, the stages interleaved so

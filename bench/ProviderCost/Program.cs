@@ -1,6 +1,6 @@
 using System.Diagnostics.Tracing;
 using Microsoft.Diagnostics.NETCore.Client;
-using TailGuard.RuntimeProbe.Session;
+using TailGuard.RuntimeProbe.Sources;
 
 // ProviderCost <pid> <seconds> <set>: an EventPipe session on <pid> with one provider set, for <seconds> or until SIGINT/SIGTERM.
 //   runtime  the runtime provider (GC, contention, thread-pool keywords) and the System.Runtime counters

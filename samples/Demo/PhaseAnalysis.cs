@@ -1,8 +1,8 @@
 using Microsoft.Diagnostics.Tracing;
-using TailGuard.RuntimeProbe.Analysis;
+using TailGuard.RuntimeProbe;
 using TailGuard.RuntimeProbe.Events;
 using TailGuard.RuntimeProbe.Reporting;
-using TailGuard.RuntimeProbe.Session;
+using TailGuard.RuntimeProbe.Sources;
 
 namespace TailGuard.Samples.Demo;
 
@@ -44,7 +44,7 @@ internal sealed class PhaseSplitter
             Target = target,
             EndMs = window.EndMs - window.StartMs,
             EventsLost = eventsLost,
-            EndReason = "endOfTrace",
+            EndReason = EndReasons.EndOfTrace,
             Notes = [$"Phase '{window.Name}' of the demo: {window.StartMs / 1000:0.0} s to {window.EndMs / 1000:0.0} s of the whole-run session; events lost are the whole session's."],
         }))).ToDictionary(pair => pair.Name, pair => pair.Report, StringComparer.Ordinal);
 
@@ -82,7 +82,7 @@ internal static class PhaseAnalysis
             using var source = new NettraceFileSource(nettracePath);
             var result = await source.RunAsync(splitter.Process, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            return splitter.Complete(result.Target ?? source.Target, result.EventsLost);
+            return splitter.Complete(ReportBuilder.Target(result.Target ?? source.Target), result.EventsLost);
         }
         catch (Exception exception) when (exception is ProbeException or IOException or InvalidOperationException or FormatException)
         {

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using TailGuard.Output;
-using TailGuard.RuntimeProbe.Session;
+using TailGuard.RuntimeProbe.Sources;
 using TailGuard.Tool.Commands;
 
 namespace TailGuard.Tool;

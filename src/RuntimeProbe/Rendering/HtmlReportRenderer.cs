@@ -260,9 +260,9 @@ public sealed class HtmlReportRenderer : IReportRenderer
             {
                 h.Append(cause switch
                 {
-                    Analysis.Causes.GcPause => GcChip(r),
-                    Analysis.Causes.ThreadPoolStarvation => "<span class=\"chip starvation\">starvation</span>",
-                    Analysis.Causes.LockContention => "<span class=\"chip contention\">contention</span>",
+                    Reporting.Causes.GcPause => GcChip(r),
+                    Reporting.Causes.ThreadPoolStarvation => "<span class=\"chip starvation\">starvation</span>",
+                    Reporting.Causes.LockContention => "<span class=\"chip contention\">contention</span>",
                     _ => $"<span class=\"chip\">{Escape(cause)}</span>",
                 });
             }
@@ -397,9 +397,9 @@ public sealed class HtmlReportRenderer : IReportRenderer
         {
             var chip = r.Cause switch
             {
-                Analysis.Causes.GcPause => "<span class=\"chip gc\">GC</span>",
-                Analysis.Causes.ThreadPoolStarvation => "<span class=\"chip starvation\">starvation</span>",
-                Analysis.Causes.LockContention => "<span class=\"chip contention\">contention</span>",
+                Reporting.Causes.GcPause => "<span class=\"chip gc\">GC</span>",
+                Reporting.Causes.ThreadPoolStarvation => "<span class=\"chip starvation\">starvation</span>",
+                Reporting.Causes.LockContention => "<span class=\"chip contention\">contention</span>",
                 _ => $"<span class=\"chip unexplained\">{Escape(r.Cause)}</span>",
             };
             h.Append($"<li>{chip}<div>{Escape(r.Text)}");

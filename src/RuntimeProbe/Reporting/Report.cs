@@ -36,8 +36,8 @@ public sealed record ReportSession
 {
     public double DurationMs { get; init; }
     public long EventsLost { get; init; }
-    /// <summary>How the session ended: "duration", "cancelled", "targetExited" or "endOfFile".</summary>
-    public string EndReason { get; init; } = "duration";
+    /// <summary>How the session ended: one of <see cref="EndReasons"/>.</summary>
+    public string EndReason { get; init; } = EndReasons.Duration;
     public bool TargetExited { get; init; }
     /// <summary>"high" when nothing was lost; "medium" or "low" when EventPipe dropped events or pairs did not match.</summary>
     public string Confidence { get; init; } = "high";

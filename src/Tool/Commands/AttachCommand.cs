@@ -2,7 +2,8 @@ using System.CommandLine;
 using TailGuard.Output;
 using TailGuard.RuntimeProbe.Rendering;
 using TailGuard.RuntimeProbe.Reporting;
-using TailGuard.RuntimeProbe.Session;
+using TailGuard.RuntimeProbe;
+using TailGuard.RuntimeProbe.Sources;
 
 namespace TailGuard.Tool.Commands;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 using Spectre.Console;
-using TailGuard.RuntimeProbe.Analysis;
+using TailGuard.RuntimeProbe;
 
 namespace TailGuard.Tool.Commands;
 

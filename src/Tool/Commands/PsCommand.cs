@@ -1,5 +1,5 @@
 using System.CommandLine;
-using TailGuard.RuntimeProbe.Session;
+using TailGuard.RuntimeProbe.Sources;
 
 namespace TailGuard.Tool.Commands;
 

@@ -1,5 +1,5 @@
-using TailGuard.RuntimeProbe.Analysis;
 using TailGuard.RuntimeProbe.Events;
+using TailGuard.RuntimeProbe.Rules;
 
 namespace TailGuard.RuntimeProbe.Tests.Analysis;
 

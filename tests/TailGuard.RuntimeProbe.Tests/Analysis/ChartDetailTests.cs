@@ -1,5 +1,4 @@
 using System.Text.Json;
-using TailGuard.RuntimeProbe.Analysis;
 using TailGuard.RuntimeProbe.Reporting;
 
 namespace TailGuard.RuntimeProbe.Tests.Analysis;

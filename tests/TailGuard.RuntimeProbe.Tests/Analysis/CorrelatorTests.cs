@@ -1,5 +1,5 @@
-using TailGuard.RuntimeProbe.Analysis;
 using TailGuard.RuntimeProbe.Events;
+using TailGuard.RuntimeProbe.Reporting;
 
 namespace TailGuard.RuntimeProbe.Tests.Analysis;
 

@@ -1,4 +1,4 @@
-using TailGuard.RuntimeProbe.Analysis;
+using TailGuard.RuntimeProbe.Attribution;
 
 namespace TailGuard.RuntimeProbe.Tests.Analysis;
 

@@ -1,4 +1,3 @@
-using TailGuard.RuntimeProbe.Analysis;
 using TailGuard.RuntimeProbe.Events;
 using TailGuard.RuntimeProbe.Reporting;
 

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using TailGuard.RuntimeProbe.Reporting;
-using TailGuard.RuntimeProbe.Session;
+using TailGuard.RuntimeProbe.Sources;
 using Xunit.Abstractions;
 
 namespace TailGuard.RuntimeProbe.Tests.Integration;

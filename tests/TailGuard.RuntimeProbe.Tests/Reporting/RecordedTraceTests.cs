@@ -1,6 +1,6 @@
 using System.IO.Compression;
 using TailGuard.RuntimeProbe.Rendering;
-using TailGuard.RuntimeProbe.Session;
+using TailGuard.RuntimeProbe.Sources;
 
 namespace TailGuard.RuntimeProbe.Tests.Reporting;
 

@@ -1,4 +1,4 @@
-using TailGuard.RuntimeProbe.Session;
+using TailGuard.RuntimeProbe.Sources;
 
 namespace TailGuard.RuntimeProbe.Tests.Session;
 

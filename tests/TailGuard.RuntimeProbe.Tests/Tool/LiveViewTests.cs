@@ -1,4 +1,4 @@
-using TailGuard.RuntimeProbe.Analysis;
+using TailGuard.RuntimeProbe;
 using TailGuard.Tool.Commands;
 
 namespace TailGuard.RuntimeProbe.Tests.Tool;

@@ -1,0 +1,328 @@
+using TailGuard.RuntimeProbe.Attribution;
+using TailGuard.RuntimeProbe.Events;
+using TailGuard.RuntimeProbe.Timeline;
+
+namespace TailGuard.RuntimeProbe;
+
+/// <summary>
+/// The middle of the pipeline. Takes a source's events in stream order and hands each to the tracker of its signal
+/// (Timeline/) or to the requests' trackers (Attribution/); moves the stream's watermark on, attributing each completed
+/// request once the stream is <see cref="CorrelatorOptions.ReorderWindowMs"/> past its end (so that events EventPipe delivers
+/// late still count); and prunes the windows no request still to be attributed can overlap. It builds no report:
+/// <c>ReportBuilder.Complete</c> reads the trackers when the session ends. Thread-safe: one thread feeds events while another
+/// takes live snapshots.
+/// </summary>
+public sealed class Correlator : IProbeEventSink
+{
+    private readonly Lock _lock = new();
+    private readonly CorrelatorOptions _options;
+
+    // One tracker per signal, sealed and called directly (no list behind an interface): the hot path stays allocation-free.
+    private readonly GcPauseTracker _gc;
+    private readonly StarvationTracker _starvation;
+    private readonly ContentionTracker _contention;
+    private readonly ThreadPoolThreads _threads = new();
+    private readonly RuntimeQueues _queues = new();
+    private readonly BlockingSiteTally _blockingSites;
+
+    private readonly Attributor _attributor;
+    private readonly RequestTracker _hosting;
+    private readonly RequestTracker _kestrel;
+    private readonly EndpointNames _endpointNames = new();
+
+    private double _watermark;
+    private long _eventsProcessed;
+    private int _pruneCountdown = 1024;
+
+    public Correlator(CorrelatorOptions? options = null)
+    {
+        _options = options ?? CorrelatorOptions.Default;
+        _gc = new GcPauseTracker(_options.MaxPausesListed);
+        _starvation = new StarvationTracker(new StarvationSettings(
+            _options.StarvationLeadMs, _options.StarvationGapMs, _options.StarvationMaxBackdateMs, _options.MaxEpisodesListed));
+        _contention = new ContentionTracker(_options.MaxContentionWindowsListed);
+        _blockingSites = new BlockingSiteTally(_options.MaxBlockingSites);
+        _attributor = new Attributor(_gc, _starvation, _contention);
+        var limits = new RequestLimits(_options.RollingWindowMs, _options.InFlightTimeoutMs, _options.MaxEndpoints,
+            _options.TimelineIntervalMs, _options.MaxTimelinePoints, _options.MaxTimelineRequests, _options.SlowestRequests);
+        _hosting = new RequestTracker(_attributor, limits);
+        _kestrel = new RequestTracker(_attributor, limits);
+    }
+
+    public CorrelatorOptions Options => _options;
+
+    /// <summary>How many closed windows are held for attributing requests still in flight (for memory tests).</summary>
+    internal int RetainedWindows
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return Retained();
+            }
+        }
+    }
+
+    public long EventsProcessed
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _eventsProcessed;
+            }
+        }
+    }
+
+    // What the report is built from, read under the lock by the reader that End hands them to.
+    internal GcPauseTracker Gc => _gc;
+    internal StarvationTracker Starvation => _starvation;
+    internal ContentionTracker Contention => _contention;
+    internal ThreadPoolThreads Threads => _threads;
+    internal RuntimeQueues Queues => _queues;
+    internal BlockingSiteTally BlockingSites => _blockingSites;
+    internal RequestTracker HostingRequests => _hosting;
+    internal RequestTracker KestrelRequests => _kestrel;
+    internal long EventCount => _eventsProcessed;
+
+    public void Process(ProbeEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        lock (_lock)
+        {
+            Dispatch(e);
+        }
+    }
+
+    // The request events, most of a stream, come straight from the decoder without a record (see IProbeEventSink).
+
+    /// <summary>
+    /// Kestrel's request events are the fallback for traces without hosting events: once hosting requests are seen,
+    /// attributing the same requests twice would only cost time.
+    /// </summary>
+    public bool WantsKestrelRequests => !_hosting.Seen;
+
+    public void HostingRequestStart(double timestampMs, Guid activityId, string method, string path)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            _hosting.Start((activityId, null), timestampMs, _endpointNames.Name(method, path));
+            Advance(timestampMs);
+        }
+    }
+
+    public void HostingRequestStop(double timestampMs, Guid activityId)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            _hosting.Stop((activityId, null), timestampMs);
+            Advance(timestampMs);
+        }
+    }
+
+    public void KestrelRequestStart(double timestampMs, string connectionId, string requestId, string? method, string? path)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            OnKestrelStart(timestampMs, requestId, method, path);
+            Advance(timestampMs);
+        }
+    }
+
+    public void KestrelRequestStop(double timestampMs, string connectionId, string requestId)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            OnKestrelStop(timestampMs, requestId);
+            Advance(timestampMs);
+        }
+    }
+
+    public void Skipped(double timestampMs)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            Advance(timestampMs);
+        }
+    }
+
+    private void OnKestrelStart(double ts, string requestId, string? method, string? path)
+    {
+        if (!_hosting.Seen)
+        {
+            _kestrel.Start((Guid.Empty, requestId), ts, path is null ? EndpointNames.KestrelWithoutPath : _endpointNames.Name(method ?? "", path));
+        }
+    }
+
+    private void OnKestrelStop(double ts, string requestId)
+    {
+        if (!_hosting.Seen)
+        {
+            _kestrel.Stop((Guid.Empty, requestId), ts);
+        }
+    }
+
+    private void Dispatch(ProbeEvent e)
+    {
+        _eventsProcessed++;
+        var ts = e.TimestampMs;
+        switch (e)
+        {
+            case HostingRequestStart s:
+                _hosting.Start((s.ActivityId, null), ts, _endpointNames.Name(s.Method, s.Path));
+                break;
+            case HostingRequestStop s:
+                _hosting.Stop((s.ActivityId, null), ts);
+                break;
+            case KestrelRequestStart s:
+                OnKestrelStart(ts, s.RequestId, s.Method, s.Path);
+                break;
+            case KestrelRequestStop s:
+                OnKestrelStop(ts, s.RequestId);
+                break;
+            case GcSuspendBegin s:
+                _gc.On(s);
+                break;
+            case GcRestartEnd s:
+                _gc.On(s);
+                break;
+            case GcStart s:
+                _gc.On(s);
+                break;
+            case GcEnd s:
+                _gc.On(s);
+                break;
+            case ThreadPoolAdjustment s:
+                _starvation.On(s, threadsBefore: _threads.On(s));
+                break;
+            case RuntimeCounter s:
+                _queues.On(s);
+                _threads.On(s);
+                _starvation.On(s);
+                break;
+            case ContentionStart s:
+                _contention.On(s);
+                break;
+            case ContentionStop s:
+                _contention.On(s);
+                break;
+            case BlockingWait s:
+                _blockingSites.On(s);
+                break;
+        }
+
+        Advance(ts);
+    }
+
+    /// <summary>Moves the stream's time on: closes what is stale, attributes what can no longer overlap late windows.</summary>
+    private void Advance(double ts)
+    {
+        if (ts > _watermark)
+        {
+            _watermark = ts;
+            _starvation.Advance(ts);
+            _hosting.FinalizeUpTo(_watermark - _options.ReorderWindowMs, _watermark);
+            _kestrel.FinalizeUpTo(_watermark - _options.ReorderWindowMs, _watermark);
+        }
+
+        if (--_pruneCountdown <= 0)
+        {
+            Prune();
+        }
+    }
+
+    private void Prune()
+    {
+        // Windows ending before the horizon (the oldest start of a request still to be attributed, and never later than the
+        // reorder window) can overlap no live request. The windows are pruned only when the oldest end is before the reorder
+        // horizon; and once a live request is known to start at or before that end, nothing can be pruned, so the scan of the
+        // requests in flight stops there. The result is the same as with the exact horizon, for far less work.
+        var windows = _attributor.Windows;
+        var reorderHorizon = _watermark - _options.ReorderWindowMs;
+        var oldestEnd = double.PositiveInfinity;
+        foreach (var window in windows)
+        {
+            oldestEnd = Math.Min(oldestEnd, window.OldestEnd);
+        }
+
+        if (oldestEnd < reorderHorizon)
+        {
+            var horizon = Math.Min(_hosting.OldestLiveStart(_watermark, oldestEnd), _kestrel.OldestLiveStart(_watermark, oldestEnd));
+            horizon = Math.Min(horizon, reorderHorizon);
+            if (horizon > oldestEnd)
+            {
+                foreach (var window in windows)
+                {
+                    window.PruneBefore(horizon);
+                }
+            }
+        }
+
+        _pruneCountdown = Math.Max(1024, Retained() * 2);
+    }
+
+    private int Retained()
+    {
+        var retained = 0;
+        foreach (var window in _attributor.Windows)
+        {
+            retained += window.Count;
+        }
+
+        return retained;
+    }
+
+    /// <summary>What the live view shows: totals so far and rolling request figures over the last few seconds.</summary>
+    public LiveSnapshot Snapshot()
+    {
+        lock (_lock)
+        {
+            var requests = _hosting.CompletedOrPending > 0 || _kestrel.CompletedOrPending == 0 ? _hosting : _kestrel;
+            var rolling = requests.Rolling(_watermark, _options.RollingWindowMs);
+            return new LiveSnapshot
+            {
+                TimeMs = _watermark,
+                TotalRequests = requests.CompletedOrPending,
+                RequestsPerSecond = rolling.Count / (_options.RollingWindowMs / 1000),
+                P50Ms = rolling.P50,
+                P99Ms = rolling.P99,
+                P999Ms = rolling.P999,
+                GcPauseCount = _gc.PauseCount,
+                GcTotalPauseMs = _gc.TotalPauseMs,
+                GcMaxPauseMs = _gc.MaxPauseMs,
+                LastGcPauseMs = _gc.LastPauseMs,
+                ThreadCount = _threads.Last ?? 0,
+                QueueLength = _queues.LastPoolQueueLength,
+                Starving = _starvation.Starving,
+                StarvationEpisodes = _starvation.ClosedEpisodes + (_starvation.Starving ? 1 : 0),
+                ContentionCount = _contention.Count,
+                EventsProcessed = _eventsProcessed,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Ends the session at <paramref name="endMs"/> (or at the stream's watermark, when later): closes the windows still open,
+    /// attributes every request still pending, then hands the final state and the end to <paramref name="read"/>, under the
+    /// lock. Call once.
+    /// </summary>
+    internal T End<T>(double endMs, Func<Correlator, double, T> read)
+    {
+        lock (_lock)
+        {
+            endMs = Math.Max(endMs, _watermark);
+            _watermark = endMs;
+            _gc.End(endMs);
+            _starvation.End(endMs);
+            _contention.End(endMs);
+            _hosting.FinalizeUpTo(double.PositiveInfinity, _watermark);
+            _kestrel.FinalizeUpTo(double.PositiveInfinity, _watermark);
+            return read(this, endMs);
+        }
+    }
+}

@@ -1,0 +1,49 @@
+namespace TailGuard.RuntimeProbe;
+
+/// <summary>The knobs that bound the correlator's memory and shape its episodes. Defaults suit a live service.</summary>
+public sealed record CorrelatorOptions
+{
+    /// <summary>
+    /// A completed request is attributed only once the event stream has moved this far past its end, so that pause and
+    /// starvation events delivered late (EventPipe merges per-thread buffers) still count.
+    /// </summary>
+    public double ReorderWindowMs { get; init; } = 2_000;
+
+    /// <summary>
+    /// The gate thread checks for starvation every 500 ms, so the pool was already starved for up to that long when the first
+    /// Starvation adjustment fires; episodes start this much earlier and end this much after their last adjustment.
+    /// </summary>
+    public double StarvationLeadMs { get; init; } = 500;
+
+    /// <summary>
+    /// Evidence of starvation (a Starvation or CooperativeBlocking adjustment, or a non-empty pool queue in the counters)
+    /// further apart than this belongs to separate episodes. The runtime slows its starvation injections as the pool grows,
+    /// two seconds apart and more, so the gap is wider than that.
+    /// </summary>
+    public double StarvationGapMs { get; init; } = 3_000;
+
+    /// <summary>
+    /// How far before the first Starvation adjustment an episode may start, when the pool's queue was already non-empty in
+    /// the counters before it (the gate thread is slow to declare starvation).
+    /// </summary>
+    public double StarvationMaxBackdateMs { get; init; } = 3_000;
+
+    /// <summary>An unfinished request older than this no longer holds pause windows in memory.</summary>
+    public double InFlightTimeoutMs { get; init; } = 120_000;
+
+    public int SlowestRequests { get; init; } = 20;
+    public int MaxPausesListed { get; init; } = 2_000;
+    public int MaxEpisodesListed { get; init; } = 1_000;
+    public int MaxEndpoints { get; init; } = 64;
+    public int MaxTimelinePoints { get; init; } = 600;
+    public double TimelineIntervalMs { get; init; } = 1_000;
+    public int MaxBlockingSites { get; init; } = 256;
+    /// <summary>Sessions with at most this many requests list each one, to draw every request on the timeline.</summary>
+    public int MaxTimelineRequests { get; init; } = 2_000;
+    public int MaxContentionWindowsListed { get; init; } = 1_000;
+
+    /// <summary>The live view's rolling window.</summary>
+    public double RollingWindowMs { get; init; } = 5_000;
+
+    public static CorrelatorOptions Default { get; } = new();
+}

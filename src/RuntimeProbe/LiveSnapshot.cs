@@ -1,0 +1,22 @@
+namespace TailGuard.RuntimeProbe;
+
+/// <summary>The live view's figures at one moment.</summary>
+public sealed record LiveSnapshot
+{
+    public double TimeMs { get; init; }
+    public long TotalRequests { get; init; }
+    public double RequestsPerSecond { get; init; }
+    public double P50Ms { get; init; }
+    public double P99Ms { get; init; }
+    public double P999Ms { get; init; }
+    public int GcPauseCount { get; init; }
+    public double GcTotalPauseMs { get; init; }
+    public double GcMaxPauseMs { get; init; }
+    public double LastGcPauseMs { get; init; }
+    public int ThreadCount { get; init; }
+    public double QueueLength { get; init; }
+    public bool Starving { get; init; }
+    public int StarvationEpisodes { get; init; }
+    public long ContentionCount { get; init; }
+    public long EventsProcessed { get; init; }
+}
