@@ -24,6 +24,9 @@ public sealed class Correlator : IProbeEventSink
     private readonly ThreadPoolThreads _threads = new();
     private readonly RuntimeQueues _queues = new();
     private readonly BlockingSiteTally _blockingSites;
+    private readonly SchedulingDelayTracker _scheduling;
+    private readonly SchedulingDelays _schedulingDelays;
+    private int _gcHeaps;
 
     private readonly Attributor _attributor;
     private readonly RequestTracker _hosting;
@@ -42,6 +45,9 @@ public sealed class Correlator : IProbeEventSink
             _options.StarvationLeadMs, _options.StarvationGapMs, _options.StarvationMaxBackdateMs, _options.MaxEpisodesListed));
         _contention = new ContentionTracker(_options.MaxContentionWindowsListed);
         _blockingSites = new BlockingSiteTally(_options.MaxBlockingSites);
+        _scheduling = new SchedulingDelayTracker(new SchedulingDelaySettings(
+            _options.MaxQueuedWorkItems, _options.QueueStallMs, _options.QueueStallCheckMs));
+        _schedulingDelays = new SchedulingDelays(_options.TimelineIntervalMs, _options.MaxTimelinePoints);
         _attributor = new Attributor(_gc, _starvation, _contention);
         var limits = new RequestLimits(_options.RollingWindowMs, _options.InFlightTimeoutMs, _options.MaxEndpoints,
             _options.TimelineIntervalMs, _options.MaxTimelinePoints, _options.MaxTimelineRequests, _options.SlowestRequests);
@@ -81,6 +87,11 @@ public sealed class Correlator : IProbeEventSink
     internal ThreadPoolThreads Threads => _threads;
     internal RuntimeQueues Queues => _queues;
     internal BlockingSiteTally BlockingSites => _blockingSites;
+    internal SchedulingDelayTracker Scheduling => _scheduling;
+    internal SchedulingDelays SchedulingDelays => _schedulingDelays;
+
+    /// <summary>The GC heap count the runtime last reported (GCGlobalHeapHistory); 0 when no GC was seen.</summary>
+    internal int GcHeaps => _gcHeaps;
     internal RequestTracker HostingRequests => _hosting;
     internal RequestTracker KestrelRequests => _kestrel;
     internal long EventCount => _eventsProcessed;
@@ -139,6 +150,41 @@ public sealed class Correlator : IProbeEventSink
             _eventsProcessed++;
             OnKestrelStop(timestampMs, requestId);
             Advance(timestampMs);
+        }
+    }
+
+    public void ThreadPoolEnqueue(double timestampMs, long workId)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            _scheduling.Enqueue(timestampMs, workId);
+            Advance(timestampMs);
+        }
+    }
+
+    public void ThreadPoolDequeue(double timestampMs, long workId)
+    {
+        lock (_lock)
+        {
+            _eventsProcessed++;
+            OnDequeue(timestampMs, workId);
+            Advance(timestampMs);
+        }
+    }
+
+    private void OnDequeue(double ts, long workId)
+    {
+        var delay = _scheduling.Dequeue(ts, workId);
+        if (delay < 0)
+        {
+            return;
+        }
+
+        _schedulingDelays.Record(ts - delay, delay);
+        if (delay >= _options.QueueStallMs)
+        {
+            _starvation.OnQueueWait(ts - delay, ts);
         }
     }
 
@@ -214,6 +260,15 @@ public sealed class Correlator : IProbeEventSink
             case BlockingWait s:
                 _blockingSites.On(s);
                 break;
+            case ThreadPoolWorkEnqueued s:
+                _scheduling.Enqueue(ts, s.WorkId);
+                break;
+            case ThreadPoolWorkDequeued s:
+                OnDequeue(ts, s.WorkId);
+                break;
+            case GcHeapCount s:
+                _gcHeaps = s.Heaps;
+                break;
         }
 
         Advance(ts);
@@ -226,6 +281,13 @@ public sealed class Correlator : IProbeEventSink
         {
             _watermark = ts;
             _starvation.Advance(ts);
+            // A stalled queue needs the counters to agree that work is queued: an item whose dequeue was lost (a moved work
+            // id) in an idle pool is no stall.
+            if (_queues.LastPoolQueueLength >= 1 && _scheduling.StalledSince(ts) is { } queuedSince)
+            {
+                _starvation.OnQueueWait(queuedSince, ts);
+            }
+
             _hosting.FinalizeUpTo(_watermark - _options.ReorderWindowMs, _watermark);
             _kestrel.FinalizeUpTo(_watermark - _options.ReorderWindowMs, _watermark);
         }
@@ -301,6 +363,9 @@ public sealed class Correlator : IProbeEventSink
                 Starving = _starvation.Starving,
                 StarvationEpisodes = _starvation.ClosedEpisodes + (_starvation.Starving ? 1 : 0),
                 ContentionCount = _contention.Count,
+                SchedulingDelayP99Ms = _schedulingDelays.LatestP99Ms(),
+                SchedulingDelayMaxMs = _schedulingDelays.Overall.MaxMs,
+                QueuedWorkItems = _scheduling.Queued,
                 EventsProcessed = _eventsProcessed,
             };
         }

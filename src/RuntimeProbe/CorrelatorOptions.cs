@@ -28,6 +28,23 @@ public sealed record CorrelatorOptions
     /// </summary>
     public double StarvationMaxBackdateMs { get; init; } = 3_000;
 
+    /// <summary>
+    /// A work item that waited this long in the pool's queue, or a queue in which an item has waited this long while no pool
+    /// thread dequeued anything, is evidence of a saturated pool (an episode), even without the pool's own adjustments: a pool
+    /// already at its maximum raises none. Above the longest gen2 pauses measured here, so that a GC pause alone (which also
+    /// holds queued work) does not make an episode.
+    /// </summary>
+    public double QueueStallMs { get; init; } = 1_000;
+
+    /// <summary>How often (of stream time) the pool's queue is checked for a stall.</summary>
+    public double QueueStallCheckMs { get; init; } = 100;
+
+    /// <summary>
+    /// The most thread-pool work items held while waiting for their dequeue; past that the oldest is dropped and counted as
+    /// unpaired (a compacting GC can move an item, so some never pair).
+    /// </summary>
+    public int MaxQueuedWorkItems { get; init; } = 65_536;
+
     /// <summary>An unfinished request older than this no longer holds pause windows in memory.</summary>
     public double InFlightTimeoutMs { get; init; } = 120_000;
 

@@ -19,4 +19,11 @@ public sealed record LiveSnapshot
     public int StarvationEpisodes { get; init; }
     public long ContentionCount { get; init; }
     public long EventsProcessed { get; init; }
+
+    /// <summary>Thread-pool scheduling delay: the latest timeline interval's P99 and the session's maximum (0 without the events).</summary>
+    public double SchedulingDelayP99Ms { get; init; }
+    public double SchedulingDelayMaxMs { get; init; }
+
+    /// <summary>Work items enqueued and not seen dequeued.</summary>
+    public int QueuedWorkItems { get; init; }
 }

@@ -21,6 +21,15 @@ public interface IProbeEventSink
 
     void KestrelRequestStop(double timestampMs, string connectionId, string requestId);
 
+    /// <summary>
+    /// A work item entered the thread pool's queue (FrameworkEventSource, about two per request: a hot path, so a call with
+    /// its fields). The default hands it on as a record.
+    /// </summary>
+    void ThreadPoolEnqueue(double timestampMs, long workId) => Process(new ThreadPoolWorkEnqueued(timestampMs, workId));
+
+    /// <summary>A pool thread dequeued a work item to run it. The default hands it on as a record.</summary>
+    void ThreadPoolDequeue(double timestampMs, long workId) => Process(new ThreadPoolWorkDequeued(timestampMs, workId));
+
     /// <summary>An event the sink said it does not want (see <see cref="WantsKestrelRequests"/>): it still counts and moves time on.</summary>
     void Skipped(double timestampMs);
 

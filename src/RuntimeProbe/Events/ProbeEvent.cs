@@ -51,6 +51,21 @@ public sealed record ContentionStop(double TimestampMs, int ThreadId, double? Du
 public sealed record BlockingWait(double TimestampMs, int ThreadId, string? Frame, string? BlockingCall = null, long Count = 1)
     : ProbeEvent(TimestampMs);
 
+/// <summary>
+/// FrameworkEventSource ThreadPoolEnqueueWork: a work item entered the thread pool's queue. <paramref name="WorkId"/> is the
+/// item's object address, which a compacting GC can move before the item is dequeued.
+/// </summary>
+public sealed record ThreadPoolWorkEnqueued(double TimestampMs, long WorkId) : ProbeEvent(TimestampMs);
+
+/// <summary>FrameworkEventSource ThreadPoolDequeueWork: a pool thread took the work item out of the queue to run it.</summary>
+public sealed record ThreadPoolWorkDequeued(double TimestampMs, long WorkId) : ProbeEvent(TimestampMs);
+
+/// <summary>
+/// GCGlobalHeapHistory: the number of GC heaps the collection ran with (1 under Workstation GC, one per core under Server GC
+/// unless <c>GCHeapCount</c> says otherwise).
+/// </summary>
+public sealed record GcHeapCount(double TimestampMs, int Heaps) : ProbeEvent(TimestampMs);
+
 /// <summary>Suspension reasons of GCSuspendEEBegin (the runtime's SUSPEND_REASON).</summary>
 public enum SuspendReason
 {

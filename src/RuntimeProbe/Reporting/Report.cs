@@ -103,6 +103,8 @@ public sealed record ReportGc
     public required IReadOnlyList<ReportGcPause> Pauses { get; init; }
     public bool PausesTruncated { get; init; }
     public required IReadOnlyList<ReportGcGeneration> ByGeneration { get; init; }
+    /// <summary>GC heaps, as the runtime's GCGlobalHeapHistory reports them: 1 under Workstation GC, more under Server GC; null when no GC said.</summary>
+    public int? HeapCount { get; init; }
 }
 
 public sealed record ReportGcPause
@@ -130,6 +132,42 @@ public sealed record ReportThreadPool
     public int MaxThreadCount { get; init; }
     public int StarvationAdjustments { get; init; }
     public int CooperativeBlockingAdjustments { get; init; }
+
+    /// <summary>
+    /// How long work items waited in the pool's queue for a thread (FrameworkEventSource enqueue to dequeue, paired by work id);
+    /// null when the trace has no such events.
+    /// </summary>
+    public LatencySummary? SchedulingDelayMs { get; init; }
+    public IReadOnlyList<ReportPercentilePoint> SchedulingDelayDistribution { get; init; } = [];
+    /// <summary>The enqueue/dequeue counts behind <see cref="SchedulingDelayMs"/>; null without the events.</summary>
+    public ReportWorkItems? WorkItems { get; init; }
+    /// <summary>Scheduling delay per interval, by enqueue time; empty without the events.</summary>
+    public ReportIntervalTimeline? SchedulingDelayTimeline { get; init; }
+    /// <summary>Episodes without any Starvation or CooperativeBlocking adjustment: found from work stuck in the queue alone.</summary>
+    public int QueueStallEpisodes { get; init; }
+}
+
+public sealed record ReportWorkItems
+{
+    public long Enqueued { get; init; }
+    public long Dequeued { get; init; }
+    /// <summary>Pairs matched by work id: the delays measured.</summary>
+    public long Paired { get; init; }
+    /// <summary>Enqueues never matched: the id enqueued again first (a compacting GC moved the item) or dropped at the memory limit.</summary>
+    public long UnpairedEnqueues { get; init; }
+    /// <summary>Dequeues never matched: enqueued before the session, or moved by a compacting GC.</summary>
+    public long UnpairedDequeues { get; init; }
+    /// <summary>Enqueued and not seen dequeued when the session ended (still waiting, or their dequeue not matched).</summary>
+    public long QueuedAtEnd { get; init; }
+    /// <summary>How long the oldest of those had waited at the end; 0 when none.</summary>
+    public double OldestQueuedMs { get; init; }
+}
+
+/// <summary>Percentiles per interval of the session.</summary>
+public sealed record ReportIntervalTimeline
+{
+    public double IntervalMs { get; init; }
+    public required IReadOnlyList<ReportTimelinePoint> Points { get; init; }
 }
 
 public sealed record ReportStarvationEpisode

@@ -72,6 +72,17 @@ public static class ReportBuilder
             notes.Add("The target process exited during the session; the report covers the time until it exited.");
         }
 
+        if (!c.Scheduling.Seen)
+        {
+            notes.Add(SchedulingReport.NotMeasuredNote);
+        }
+
+        if (SchedulingReport.LooksDeadlocked(requests.Completed, c.Scheduling, c.Starvation, c.Queues.MaxPoolQueueLength))
+        {
+            notes.Add(SchedulingReport.DeadlockNote(requests.InFlight, c.Queues.MaxPoolQueueLength));
+            confidence = confidence == HighConfidence ? MediumConfidence : LowConfidence;
+        }
+
         if (requests.Completed == 0)
         {
             notes.Add(source == NoSource
@@ -108,8 +119,8 @@ public static class ReportBuilder
                     MaxRequestQueueLength = c.Queues.MaxRequestQueueLength,
                 },
             },
-            Gc = Gc(c.Gc),
-            ThreadPool = new ReportThreadPool
+            Gc = Gc(c.Gc) with { HeapCount = c.GcHeaps > 0 ? c.GcHeaps : null },
+            ThreadPool = SchedulingReport.With(new ReportThreadPool
             {
                 StarvationEpisodes = c.Starvation.Listed.Select(e => new ReportStarvationEpisode
                 {
@@ -122,7 +133,7 @@ public static class ReportBuilder
                 MaxThreadCount = c.Threads.Max,
                 StarvationAdjustments = c.Starvation.StarvationAdjustments,
                 CooperativeBlockingAdjustments = c.Starvation.CooperativeBlockingAdjustments,
-            },
+            }, c.Scheduling, c.SchedulingDelays, c.Starvation, endMs),
             Contention = new ReportContention
             {
                 Count = c.Contention.Count,

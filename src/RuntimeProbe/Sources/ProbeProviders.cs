@@ -12,6 +12,13 @@ public static class ProbeProviders
     public const string Kestrel = "Microsoft-AspNetCore-Server-Kestrel";
     public const string Tpl = "System.Threading.Tasks.TplEventSource";
     public const string SystemRuntime = "System.Runtime";
+    public const string Framework = "System.Diagnostics.Eventing.FrameworkEventSource";
+
+    /// <summary>
+    /// FrameworkEventSource's ThreadPool keyword: ThreadPoolEnqueueWork/DequeueWork (Verbose), each work item's queue wait.
+    /// Its ThreadTransfer keyword (0x10) would add a Send/Receive pair per request that the queue wait does not need.
+    /// </summary>
+    public const long FrameworkThreadPool = 0x2;
 
     /// <summary>Runtime keywords: GC, Contention, Threading (thread-pool adjustments).</summary>
     public const long RuntimeKeywords = (long)(Keywords.GC | Keywords.Contention | Keywords.Threading);
@@ -41,6 +48,7 @@ public static class ProbeProviders
         new(Kestrel, EventLevel.Informational, AllKeywords, Counters(counterIntervalSeconds)),
         new(Tpl, EventLevel.Informational, TplFlowActivityIds),
         new(SystemRuntime, EventLevel.Informational, AllKeywords, Counters(counterIntervalSeconds)),
+        new(Framework, EventLevel.Verbose, FrameworkThreadPool),
     ];
 
     private static Dictionary<string, string> Counters(int seconds) =>
@@ -60,7 +68,8 @@ public static class ProbeProviders
         Provider(Hosting, AllKeywords, EventLevel.Informational),
         Provider(Kestrel, AllKeywords, EventLevel.Informational, counterIntervalSeconds: 1),
         Provider(Tpl, TplFlowActivityIds, EventLevel.Informational),
-        Provider(SystemRuntime, AllKeywords, EventLevel.Informational, counterIntervalSeconds: 1));
+        Provider(SystemRuntime, AllKeywords, EventLevel.Informational, counterIntervalSeconds: 1),
+        Provider(Framework, FrameworkThreadPool, EventLevel.Verbose));
 
     /// <summary>One provider as <c>dotnet-trace</c> spells it: <c>Name:0xKEYWORDS:level[:EventCounterIntervalSec=N]</c>.</summary>
     private static string Provider(string name, long keywords, EventLevel level, int? counterIntervalSeconds = null) =>

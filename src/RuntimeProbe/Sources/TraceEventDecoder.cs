@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Diagnostics.Tracing;
 using Microsoft.Diagnostics.Tracing.Parsers.Clr;
 using TailGuard.RuntimeProbe.Events;
@@ -17,6 +18,11 @@ public static class TraceEventDecoder
     // Microsoft-AspNetCore-Server-Kestrel event ids. Kestrel's queues have no per-item events, only counters.
     private const int KestrelRequestStartId = 3;
     private const int KestrelRequestStopId = 4;
+
+    // System.Diagnostics.Eventing.FrameworkEventSource event ids; the payload of both is one Int64, the work item's id.
+    private const int ThreadPoolEnqueueWorkId = 30;
+    private const int ThreadPoolDequeueWorkId = 31;
+    private const int WorkIdBytes = sizeof(long);
 
     // The request events' payload fields, by name (both providers name them alike).
     private const string MethodField = "method";
@@ -45,6 +51,7 @@ public static class TraceEventDecoder
         clr.GCStop += d => sink.Process(new GcEnd(d.TimeStampRelativeMSec, d.Count));
         clr.ThreadPoolWorkerThreadAdjustmentAdjustment += d =>
             sink.Process(new ThreadPoolAdjustment(d.TimeStampRelativeMSec, d.NewWorkerThreadCount, (Events.ThreadAdjustmentReason)(int)d.Reason));
+        clr.GCGlobalHeapHistory += d => sink.Process(new GcHeapCount(d.TimeStampRelativeMSec, d.NumHeaps));
         clr.ContentionStart += d => sink.Process(new Events.ContentionStart(d.TimeStampRelativeMSec, d.ThreadID));
         clr.ContentionStop += d =>
             sink.Process(new Events.ContentionStop(d.TimeStampRelativeMSec, d.ThreadID, d.DurationNs > 0 ? d.DurationNs : null));
@@ -53,7 +60,7 @@ public static class TraceEventDecoder
         // trace, are handled by the typed parser above and never reach this callback.
         var payloads = new PayloadIndexes();
         source.Dynamic.AddCallbackForProviderEvents(
-            (provider, _) => provider is ProbeProviders.Hosting or ProbeProviders.Kestrel or ProbeProviders.SystemRuntime
+            (provider, _) => provider is ProbeProviders.Hosting or ProbeProviders.Kestrel or ProbeProviders.SystemRuntime or ProbeProviders.Framework
                 ? EventFilterResponse.AcceptEvent
                 : EventFilterResponse.RejectProvider,
             d => OnDynamic(d, sink, payloads));
@@ -70,6 +77,19 @@ public static class TraceEventDecoder
 
         switch (d.ProviderName)
         {
+            // Two events per work item, the most frequent of a trace: the id is read from the payload's bytes, not boxed.
+            case ProbeProviders.Framework when d.EventDataLength >= WorkIdBytes:
+                switch ((int)d.ID)
+                {
+                    case ThreadPoolEnqueueWorkId:
+                        sink.ThreadPoolEnqueue(ts, Marshal.ReadInt64(d.DataStart));
+                        break;
+                    case ThreadPoolDequeueWorkId:
+                        sink.ThreadPoolDequeue(ts, Marshal.ReadInt64(d.DataStart));
+                        break;
+                }
+
+                break;
             case ProbeProviders.Hosting:
                 switch ((int)d.ID)
                 {

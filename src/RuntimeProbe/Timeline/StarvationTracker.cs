@@ -5,8 +5,9 @@ namespace TailGuard.RuntimeProbe.Timeline;
 /// <summary>
 /// Thread-pool starvation episodes. The evidence is the pool's Starvation and CooperativeBlocking adjustments and a non-empty
 /// pool queue in the counters: an episode starts <see cref="StarvationSettings.LeadMs"/> before its first adjustment (the gate
-/// thread was slow to see it), or earlier when the queue was already non-empty, and lasts while evidence keeps coming less than
-/// <see cref="StarvationSettings.GapMs"/> apart; it ends at the first empty-queue sample, or a lead after the last evidence.
+/// thread was slow to see it), or earlier when the queue was already non-empty; work that waited in the queue past a threshold
+/// (FrameworkEventSource's enqueue/dequeue pairs) is evidence too, for a pool that raises no adjustment. An episode lasts while
+/// evidence keeps coming less than <see cref="StarvationSettings.GapMs"/> apart; it ends at the first empty-queue sample, or a lead after the last evidence.
 /// </summary>
 internal sealed class StarvationTracker(StarvationSettings settings)
 {
@@ -25,6 +26,12 @@ internal sealed class StarvationTracker(StarvationSettings settings)
     public int StarvationAdjustments { get; private set; }
 
     public int CooperativeBlockingAdjustments { get; private set; }
+
+    /// <summary>Work items that waited in the queue past the stall threshold, or checks that found the queue stalled.</summary>
+    public int QueueWaitEvidence { get; private set; }
+
+    /// <summary>Closed episodes without any Starvation or CooperativeBlocking adjustment: the pool added no thread (at its limit?).</summary>
+    public int EpisodesWithoutAdjustment { get; private set; }
 
     /// <summary>The first episodes, at most <see cref="StarvationSettings.MaxEpisodesListed"/>, in time order.</summary>
     public IReadOnlyList<StarvationEpisode> Listed => _listed;
@@ -47,11 +54,28 @@ internal sealed class StarvationTracker(StarvationSettings settings)
             CooperativeBlockingAdjustments++;
         }
 
+        Evidence(ts, ts - settings.LeadMs, threadsBefore, s.NewWorkerThreadCount, adjustment: true);
+    }
+
+    /// <summary>
+    /// Work waited in the pool's queue from <paramref name="queuedSinceMs"/> to <paramref name="ts"/> (a dequeue that came that
+    /// late, or a queue that stalled): the pool was saturated, whether or not it raised an adjustment. A pool already at its
+    /// maximum threads, or deadlocked, raises none, so this is the only evidence of it. The episode starts when the work was
+    /// queued, at most <see cref="StarvationSettings.MaxBackdateMs"/> earlier.
+    /// </summary>
+    public void OnQueueWait(double queuedSinceMs, double ts)
+    {
+        QueueWaitEvidence++;
+        Evidence(ts, Math.Max(queuedSinceMs, ts - settings.MaxBackdateMs), threadsBefore: null, threads: 0, adjustment: false);
+    }
+
+    private void Evidence(double ts, double earliestStart, int? threadsBefore, int threads, bool adjustment)
+    {
         if (_episode is { } open && ts - open.LastEvidence <= settings.GapMs)
         {
             open.LastEvidence = Math.Max(open.LastEvidence, ts);
-            open.Adjustments++;
-            open.MaxThreads = Math.Max(open.MaxThreads, s.NewWorkerThreadCount);
+            open.Adjustments += adjustment ? 1 : 0;
+            open.MaxThreads = Math.Max(open.MaxThreads, threads);
             Windows.ExtendOpen(open.LastEvidence + settings.LeadMs);
             return;
         }
@@ -64,7 +88,7 @@ internal sealed class StarvationTracker(StarvationSettings settings)
         // Never before the end of the previous episode, as listed (to the microsecond; past the listing limit, the last one
         // listed).
         var previousEnd = _listed.Count > 0 ? Milliseconds.Round(_listed[^1].EndMs) : 0;
-        var start = ts - settings.LeadMs;
+        var start = earliestStart;
         if (_queueNonEmptySince is { } since)
         {
             start = Math.Min(start, Math.Max(since, ts - settings.MaxBackdateMs));
@@ -75,9 +99,9 @@ internal sealed class StarvationTracker(StarvationSettings settings)
         {
             Start = start,
             LastEvidence = ts,
-            Adjustments = 1,
+            Adjustments = adjustment ? 1 : 0,
             ThreadsBefore = threadsBefore,
-            MaxThreads = s.NewWorkerThreadCount,
+            MaxThreads = threads,
         };
         Windows.Open(start, ts + settings.LeadMs);
     }
@@ -140,6 +164,7 @@ internal sealed class StarvationTracker(StarvationSettings settings)
         Windows.CloseOpen();
         Windows.Add(new Interval(open.Start, end));
         ClosedEpisodes++;
+        EpisodesWithoutAdjustment += open.Adjustments == 0 ? 1 : 0;
         var injected = open.ThreadsBefore is { } before && open.MaxThreads > before
             ? open.MaxThreads - before
             : open.Adjustments;
