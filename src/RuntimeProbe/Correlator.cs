@@ -215,6 +215,14 @@ public sealed class Correlator : IProbeEventSink
 
     private void Dispatch(ProbeEvent e)
     {
+        // The GC mode rides along with each GC; it is no signal of its own, and counting it would change the count of events
+        // processed of every trace recorded before it was read.
+        if (e is GcHeapCount heaps)
+        {
+            _gcHeaps = heaps.Heaps;
+            return;
+        }
+
         _eventsProcessed++;
         var ts = e.TimestampMs;
         switch (e)
@@ -265,9 +273,6 @@ public sealed class Correlator : IProbeEventSink
                 break;
             case ThreadPoolWorkDequeued s:
                 OnDequeue(ts, s.WorkId);
-                break;
-            case GcHeapCount s:
-                _gcHeaps = s.Heaps;
                 break;
         }
 

@@ -93,6 +93,13 @@ public sealed class ConsoleReportRenderer : IReportRenderer
         }
 
         runtime.AddRow("Pool threads / queue", $"max {report.ThreadPool.MaxThreadCount} / max {Number(report.ThreadPool.MaxQueueLength)}");
+        if (report.ThreadPool.SchedulingDelayMs is { } delay && report.ThreadPool.WorkItems is { } items)
+        {
+            runtime.AddRow("Scheduling delay", $"P50 {Ms(delay.P50)}, P99 {Ms(delay.P99)}, P99.9 {Ms(delay.P999)}, max {Ms(delay.Max)}");
+            runtime.AddRow("", $"{Number(items.Paired)} work items paired, {Number(items.UnpairedEnqueues + items.UnpairedDequeues)} unpaired, " +
+                               $"{Number(items.QueuedAtEnd)} queued at the end");
+        }
+
         runtime.AddRow("Lock contention", $"{Number(report.Contention.Count)} waits, total {Ms(report.Contention.TotalWaitMs)}, max {Ms(report.Contention.MaxWaitMs)}");
         console.Write(runtime);
 

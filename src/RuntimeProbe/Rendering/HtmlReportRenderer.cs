@@ -335,6 +335,13 @@ public sealed class HtmlReportRenderer : IReportRenderer
         h.Append("<section class=\"card\" id=\"threadpool\"><h2>Thread pool and locks</h2>");
         h.Append($"<p class=\"caption\">Max {pool.MaxThreadCount} worker thread(s), max queue length {Number(pool.MaxQueueLength)}; " +
                  $"{pool.StarvationAdjustments} starvation and {pool.CooperativeBlockingAdjustments} cooperative-blocking thread injection(s).</p>");
+        if (pool.SchedulingDelayMs is { } delay && pool.WorkItems is { } items)
+        {
+            h.Append($"<p class=\"caption\">Scheduling delay (a work item's wait for a pool thread): P50 {Escape(Ms(delay.P50))}, " +
+                     $"P99 {Escape(Ms(delay.P99))}, P99.9 {Escape(Ms(delay.P999))}, max {Escape(Ms(delay.Max))}; {Number(items.Paired)} work items paired, " +
+                     $"{Number(items.UnpairedEnqueues + items.UnpairedDequeues)} unpaired, {Number(items.QueuedAtEnd)} queued at the end.</p>");
+        }
+
         if (pool.StarvationEpisodes.Count > 0)
         {
             h.Append("<table class=\"episodes\"><thead><tr><th class=\"num\">From</th><th class=\"num\">To</th><th class=\"num\">Length</th>" +

@@ -97,6 +97,15 @@ public sealed class MarkdownReportRenderer : IReportRenderer
         w.WriteLine();
         w.WriteLine($"Max threads {report.ThreadPool.MaxThreadCount}, max queue length {Number(report.ThreadPool.MaxQueueLength)}, " +
                     $"{report.ThreadPool.StarvationEpisodes.Count} starvation episode(s).");
+        if (report.ThreadPool.SchedulingDelayMs is { } delay && report.ThreadPool.WorkItems is { } items)
+        {
+            w.WriteLine();
+            w.WriteLine($"Scheduling delay (a work item's wait for a pool thread): P50 {Ms(delay.P50)}, P90 {Ms(delay.P90)}, P99 {Ms(delay.P99)}, " +
+                        $"P99.9 {Ms(delay.P999)}, max {Ms(delay.Max)}; {Number(items.Paired)} work items paired, " +
+                        $"{Number(items.UnpairedEnqueues + items.UnpairedDequeues)} unpaired, {Number(items.QueuedAtEnd)} queued at the end.");
+            w.WriteLine();
+        }
+
         foreach (var e in report.ThreadPool.StarvationEpisodes)
         {
             w.WriteLine($"- {Ms(e.StartMs)} to {Ms(e.EndMs)}: {e.ThreadsInjected} thread(s) injected{(e.Ongoing ? " (still going on at the end)" : "")}");

@@ -8,6 +8,14 @@ public static class Recommendations
     /// <summary>The recommendation about lost events: not a cause of latency, a limit of what the report can tell.</summary>
     public const string EventsLostCause = "eventsLost";
 
+    // GCStart reasons (TraceEvent's GCReason names) of a GC.Collect call; InducedLowMemory is the runtime's own.
+    private const string InducedReason = "Induced";
+    private const string InducedNotForcedReason = "InducedNotForced";
+    private const string InducedCompactingReason = "InducedCompacting";
+
+    /// <summary>The share of pauses that makes "every pause was induced" true: nearly every one.</summary>
+    private const double MostPauses = 0.9;
+
     public static IReadOnlyList<ReportRecommendation> For(Report report)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -32,6 +40,19 @@ public static class Recommendations
             });
         }
 
+        if (report.ThreadPool.QueueStallEpisodes > 0)
+        {
+            list.Add(new ReportRecommendation
+            {
+                Cause = Causes.ThreadPoolStarvation,
+                Text = $"In {report.ThreadPool.QueueStallEpisodes} episode(s) work waited in the pool's queue while the pool added no thread " +
+                       $"(max {report.ThreadPool.MaxThreadCount} threads): the pool looks capped at its maximum " +
+                       "(DOTNET_ThreadPool_ForceMaxWorkerThreads, ThreadPool.SetMaxThreads, System.Threading.ThreadPool.MaxThreads in runtimeconfig.json). " +
+                       $"Raise or remove the limit; with blocking calls on pool threads ({RuleIds.BlockingTaskWait}) a capped pool deadlocks.",
+                Rules = [RuleIds.BlockingTaskWait],
+            });
+        }
+
         if (report.ThreadPool.CooperativeBlockingAdjustments > 0)
         {
             list.Add(new ReportRecommendation
@@ -45,19 +66,7 @@ public static class Recommendations
 
         if (report.Gc.PauseCount > 0 && (gcShare > 0.1 || gcTimeShare > 0.01))
         {
-            var gen2 = report.Gc.ByGeneration.FirstOrDefault(g => g.Generation == 2);
-            var induced = report.Gc.Pauses.Any(p => p.Reason.Contains("Induced", StringComparison.OrdinalIgnoreCase));
-            list.Add(new ReportRecommendation
-            {
-                Cause = Causes.GcPause,
-                Text = $"GC pauses ({report.Gc.PauseCount}, {report.Gc.TotalPauseMs:0.#} ms in total, max {report.Gc.MaxPauseMs:0.#} ms; " +
-                       $"{Percent(gcShare)} of the tail). Allocate less on the request path: large-object-heap allocations ({RuleIds.LargeObjectHeapAllocation})" +
-                       (induced ? $", and remove induced collections ({RuleIds.InducedGarbageCollection}: GC.Collect)" : "") +
-                       ". On a multi-core server consider Server GC (<ServerGarbageCollector>true</ServerGarbageCollector>); " +
-                       "if gen0 collections dominate, a larger gen0 budget (DOTNET_GCgen0size) trades memory for fewer pauses" +
-                       (gen2 is { PauseCount: > 0 } ? $"; {gen2.PauseCount} gen2 pause(s) took {gen2.TotalPauseMs:0.#} ms: look for a large live heap or compaction" : "") + ".",
-                Rules = induced ? [RuleIds.LargeObjectHeapAllocation, RuleIds.InducedGarbageCollection] : [RuleIds.LargeObjectHeapAllocation],
-            });
+            list.Add(GcRecommendation(report, gcShare));
         }
 
         if (report.Contention.Count > 0 && contentionShare > 0.1)
@@ -105,6 +114,41 @@ public static class Recommendations
         }
 
         return list;
+    }
+
+    private static ReportRecommendation GcRecommendation(Report report, double gcShare)
+    {
+        var gc = report.Gc;
+        var figures = $"GC pauses ({gc.PauseCount}, {gc.TotalPauseMs:0.#} ms in total, max {gc.MaxPauseMs:0.#} ms; {Percent(gcShare)} of the tail)";
+        var induced = gc.Pauses.Count(p => p.Reason.Contains("Induced", StringComparison.OrdinalIgnoreCase));
+        var collectCalls = gc.Pauses.Count(p => p.Reason is InducedReason or InducedNotForcedReason or InducedCompactingReason);
+
+        // When (nearly) every pause was GC.Collect, the allocation and GC-mode advice would point away from the cause.
+        if (gc.Pauses.Count > 0 && collectCalls >= MostPauses * gc.Pauses.Count)
+        {
+            return new ReportRecommendation
+            {
+                Cause = Causes.GcPause,
+                Text = $"{figures}. {collectCalls} of the {gc.Pauses.Count} pauses were induced: something calls GC.Collect " +
+                       $"({RuleIds.InducedGarbageCollection}). Remove the call; the runtime collects when it needs to.",
+                Rules = [RuleIds.InducedGarbageCollection],
+            };
+        }
+
+        var gen2 = gc.ByGeneration.FirstOrDefault(g => g.Generation == 2);
+        var serverGc = gc.HeapCount > 1;
+        return new ReportRecommendation
+        {
+            Cause = Causes.GcPause,
+            Text = $"{figures}. Allocate less on the request path: large-object-heap allocations ({RuleIds.LargeObjectHeapAllocation})" +
+                   (induced > 0 ? $", and remove induced collections ({RuleIds.InducedGarbageCollection}: GC.Collect)" : "") +
+                   (serverGc
+                       ? $". Server GC is already on ({gc.HeapCount} heaps); "
+                       : ". On a multi-core server consider Server GC (<ServerGarbageCollector>true</ServerGarbageCollector>); ") +
+                   "if gen0 collections dominate, a larger gen0 budget (DOTNET_GCgen0size) trades memory for fewer pauses" +
+                   (gen2 is { PauseCount: > 0 } ? $"; {gen2.PauseCount} gen2 pause(s) took {gen2.TotalPauseMs:0.#} ms: look for a large live heap or compaction" : "") + ".",
+            Rules = induced > 0 ? [RuleIds.LargeObjectHeapAllocation, RuleIds.InducedGarbageCollection] : [RuleIds.LargeObjectHeapAllocation],
+        };
     }
 
     private static string Percent(double share) => Math.Round(share * 100).ToString(System.Globalization.CultureInfo.InvariantCulture) + "%";

@@ -6,7 +6,7 @@ namespace TailGuard.RuntimeProbe.Timeline;
 /// Thread-pool scheduling delay: pairs FrameworkEventSource's ThreadPoolEnqueueWork with the ThreadPoolDequeueWork of the same
 /// work id; the time between them is how long the item waited for a pool thread. Work ids are object addresses, so a
 /// compacting GC between the two events leaves an enqueue without its dequeue (and a dequeue without its enqueue); both are
-/// counted, never guessed. At most <see cref="SchedulingDelaySettings.MaxQueued"/> items are held: past that the oldest is
+/// counted, never guessed. At most <see cref="SchedulingDelaySettings.MaxQueued"/> items are held: past that the oldest are
 /// dropped and counted as unpaired. The hot path (<see cref="Enqueue"/>, <see cref="Dequeue"/>) allocates nothing once the
 /// collections have grown.
 /// </summary>
@@ -43,7 +43,7 @@ internal sealed class SchedulingDelayTracker(SchedulingDelaySettings settings)
         Enqueues++;
         if (_order.Count >= settings.MaxQueued)
         {
-            DropOldest();
+            MakeRoom();
         }
 
         if (_queued.ContainsKey(workId))
@@ -106,6 +106,27 @@ internal sealed class SchedulingDelayTracker(SchedulingDelaySettings settings)
         }
 
         return OldestQueuedMs() is { } oldest && now - oldest >= settings.StallMs ? oldest : null;
+    }
+
+    /// <summary>
+    /// The order is full. When most of it is still queued, the oldest items are dropped (the memory limit) down to three
+    /// quarters, so that this does not run on every enqueue; then the entries already dequeued are removed, in place.
+    /// </summary>
+    private void MakeRoom()
+    {
+        while (_queued.Count >= settings.MaxQueued * 3 / 4 && _queued.Count > 0)
+        {
+            DropOldest();
+        }
+
+        for (var n = _order.Count; n > 0; n--)
+        {
+            var entry = _order.Dequeue();
+            if (_queued.TryGetValue(entry.Id, out var enqueued) && enqueued == entry.EnqueuedMs)
+            {
+                _order.Enqueue(entry);
+            }
+        }
     }
 
     private void DropOldest()

@@ -39,7 +39,8 @@ internal static class LiveView
     internal static string Line(LiveSnapshot s) => string.Create(CultureInfo.InvariantCulture,
         $"[{s.TimeMs / 1000,6:0.0}s] {s.RequestsPerSecond,7:0.#} req/s  P50 {s.P50Ms:0.##} ms  P99 {s.P99Ms:0.##} ms  P99.9 {s.P999Ms:0.##} ms  " +
         $"GC {s.GcPauseCount} pauses {s.GcTotalPauseMs:0.#} ms (max {s.GcMaxPauseMs:0.#} ms)  pool {s.ThreadCount} threads, queue {s.QueueLength:0}  " +
-        $"{(s.Starving ? "STARVING" : "no starvation")} ({s.StarvationEpisodes} episodes)  contention {s.ContentionCount}");
+        $"{(s.Starving ? "STARVING" : "no starvation")} ({s.StarvationEpisodes} episodes)  contention {s.ContentionCount}  " +
+        $"sched P99 {s.SchedulingDelayP99Ms:0.##} ms (max {s.SchedulingDelayMaxMs:0.#} ms, {s.QueuedWorkItems} queued)");
 
     private static Table Render(LiveSnapshot s)
     {
@@ -52,6 +53,7 @@ internal static class LiveView
         table.AddColumn("Pool threads / queue");
         table.AddColumn("Starvation");
         table.AddColumn("Contention");
+        table.AddColumn("Sched. delay P99 / max");
         table.AddRow(
             s.RequestsPerSecond.ToString("0.#", CultureInfo.InvariantCulture),
             Ms(s.P50Ms),
@@ -60,7 +62,8 @@ internal static class LiveView
             $"{s.GcPauseCount}, {Ms(s.GcTotalPauseMs)} (max {Ms(s.GcMaxPauseMs)})",
             $"{s.ThreadCount} / {s.QueueLength:0}",
             s.Starving ? "[red bold]STARVING[/]" : $"[green]no[/] ({s.StarvationEpisodes} episodes)",
-            s.ContentionCount.ToString(CultureInfo.InvariantCulture));
+            s.ContentionCount.ToString(CultureInfo.InvariantCulture),
+            $"{Ms(s.SchedulingDelayP99Ms)} / {Ms(s.SchedulingDelayMaxMs)}");
         return table;
     }
 
