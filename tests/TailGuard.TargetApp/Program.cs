@@ -64,6 +64,16 @@ app.MapPost("/adversity/starve", (int items, int sleepMs) =>
     return Results.Accepted();
 });
 
+// The target's own measure of the pool's queue wait, independent of the probe: a dedicated thread queues a tiny work item
+// every few milliseconds with the time it queued it, and the item records how long it waited until a pool thread ran it.
+var queueWaits = new QueueWaitSampler();
+app.MapPost("/queue-wait/sample", (int everyMs, int seconds) =>
+{
+    queueWaits.Start(everyMs, seconds);
+    return Results.Accepted();
+});
+app.MapGet("/queue-wait/stats", () => queueWaits.Stats());
+
 // Sync-over-async in a request handler: each request blocks its pool thread on a task's .Result, the pattern TG1001 reports.
 // The blocking sits in a named method, so the probe's blocking call sites can be checked by name.
 app.MapGet("/blocking/sync-over-async", (int ms) => SyncOverAsync.LoadReport(ms));
@@ -128,6 +138,35 @@ internal static class SyncOverAsync
     {
         await Task.Delay(ms).ConfigureAwait(false);
         return "report";
+    }
+}
+
+/// <summary>Queue waits measured in the target: the time from ThreadPool.UnsafeQueueUserWorkItem to the item running.</summary>
+internal sealed class QueueWaitSampler
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<double> _waitsMs = new();
+
+    public void Start(int everyMs, int seconds)
+    {
+        new Thread(() =>
+        {
+            var until = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
+            while (Stopwatch.GetTimestamp() < until)
+            {
+                var queuedAt = Stopwatch.GetTimestamp();
+                ThreadPool.UnsafeQueueUserWorkItem(
+                    _ => _waitsMs.Enqueue(Stopwatch.GetElapsedTime(queuedAt).TotalMilliseconds), null);
+                Thread.Sleep(everyMs);
+            }
+        }) { IsBackground = true, Name = "queue-wait-sampler" }.Start();
+    }
+
+    public object Stats()
+    {
+        var sorted = _waitsMs.ToArray();
+        Array.Sort(sorted);
+        double At(double p) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
+        return new { count = sorted.Length, p50Ms = At(50), p99Ms = At(99), maxMs = sorted.Length == 0 ? 0 : sorted[^1] };
     }
 }
 

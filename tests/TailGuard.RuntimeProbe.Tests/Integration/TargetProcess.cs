@@ -27,7 +27,7 @@ internal sealed class TargetProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
-    public static async Task<TargetProcess> StartAsync(int heapMb = 0)
+    public static async Task<TargetProcess> StartAsync(int heapMb = 0, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet", [TestPaths.TargetApp])
         {
@@ -36,6 +36,10 @@ internal sealed class TargetProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         info.Environment["TARGET_HEAP_MB"] = heapMb.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
         var process = Process.Start(info) ?? throw new InvalidOperationException("Cannot start the target app.");
         process.ErrorDataReceived += (_, _) => { };
         process.BeginErrorReadLine();
