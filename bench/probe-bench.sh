@@ -27,6 +27,9 @@
 #   --soak-rate N        rate of the soak, req/s                            (default 5000)
 #   --skip-overhead | --skip-analyze | --skip-soak
 #   --out DIR            keep raw results here                              (default: a new temp dir)
+#   --baseline-tool DLL  also an "attached (baseline)" phase: attach with another build of dotnet-tailguard.dll (for
+#                        example the previous default providers), interleaved with the others
+#   --skip-dotnet-trace  no dotnet-trace phase
 # Example, a short check: bench/probe-bench.sh --phase-seconds 5 --rounds 1 --soak-seconds 30
 # Needs: dotnet (SDK 10), python3, and for the overhead phases dotnet-trace
 #   (dotnet tool install -g dotnet-trace --version 10.0.750501; or set DOTNET_TRACE to its path).
@@ -34,7 +37,7 @@
 set -euo pipefail
 
 RATE=2500 SECS=20 ROUNDS=3 WARM=3 SOAK=600 SOAK_RATE=5000 OUT=""
-DO_OVERHEAD=1 DO_ANALYZE=1 DO_SOAK=1
+DO_OVERHEAD=1 DO_ANALYZE=1 DO_SOAK=1 BASELINE_TOOL="" DO_TRACE=1
 usage() { sed -n '/^# Usage:/,/^# Everything/p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "probe-bench: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
@@ -49,6 +52,8 @@ while [ $# -gt 0 ]; do
     --skip-analyze) DO_ANALYZE=0; shift ;;
     --skip-soak) DO_SOAK=0; shift ;;
     --out) OUT=${2:?}; shift 2 ;;
+    --baseline-tool) BASELINE_TOOL=${2:?}; shift 2 ;;
+    --skip-dotnet-trace) DO_TRACE=0; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -61,7 +66,7 @@ done
 command -v dotnet > /dev/null || die "dotnet not found (needs the .NET 10 SDK)"
 command -v python3 > /dev/null || die "python3 not found (apt-get install python3)"
 DOTNET_TRACE=${DOTNET_TRACE:-$(command -v dotnet-trace || echo "$HOME/.dotnet/tools/dotnet-trace")}
-if [ "$DO_OVERHEAD" = 1 ] && [ ! -x "$DOTNET_TRACE" ]; then
+if [ "$DO_OVERHEAD" = 1 ] && [ "$DO_TRACE" = 1 ] && [ ! -x "$DOTNET_TRACE" ]; then
   die "dotnet-trace not found at '$DOTNET_TRACE': dotnet tool install -g dotnet-trace --version 10.0.750501 (or set DOTNET_TRACE, or --skip-overhead)"
 fi
 
@@ -151,8 +156,10 @@ phase() {
   case "$kind" in
     unattached)
       load "$name" "$3" "$4" ;;
-    attached)
-      dotnet "$TOOL" attach "$PID" --duration "${cap}s" --format json -o "$OUT/$name.probe.json" --no-live \
+    attached|baseline)
+      local dll=$TOOL
+      [ "$kind" = baseline ] && dll=$BASELINE_TOOL
+      dotnet "$dll" attach "$PID" --duration "${cap}s" --format json -o "$OUT/$name.probe.json" --no-live \
         > "$OUT/$name.probe.out" 2>&1 &
       tool=$!
       STARTED+=("$tool")
@@ -176,13 +183,15 @@ MACHINE="$(nproc) cores ($(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -
 echo "machine: $MACHINE; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
 if [ "$DO_OVERHEAD" = 1 ]; then
-  KINDS=(unattached attached dotnet-trace)
+  KINDS=(unattached attached)
+  [ -n "$BASELINE_TOOL" ] && KINDS+=(baseline)
+  [ "$DO_TRACE" = 1 ] && KINDS+=(dotnet-trace)
   echo "warm-up round (discarded): target JIT and pool, each kind of session once..." >&2
   for kind in "${KINDS[@]}"; do phase "$kind" "warmup-$kind" "$RATE" 5; done
   SEQUENCE=()
   for round in $(seq 1 "$ROUNDS"); do
-    for i in 0 1 2; do
-      kind=${KINDS[$(((i + round - 1) % 3))]}
+    for i in $(seq 0 $((${#KINDS[@]} - 1))); do
+      kind=${KINDS[$(((i + round - 1) % ${#KINDS[@]}))]}
       echo "round $round/$ROUNDS: $kind (${SECS} s at $RATE req/s)..." >&2
       phase "$kind" "r$round-$kind" "$RATE" "$SECS"
       SEQUENCE+=("r$round-$kind")
@@ -198,8 +207,9 @@ if [ "$DO_OVERHEAD" = 1 ]; then
   python3 - "$OUT" "$RATE" "$(getconf CLK_TCK)" "${SEQUENCE[@]}" <<'PY'
 import json, os, statistics, sys
 out, rate, hz, names = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
-kinds = ["unattached", "attached", "dotnet-trace"]
-label = {"unattached": "unattached", "attached": "attached (dotnet-tailguard)", "dotnet-trace": "dotnet-trace collect"}
+kinds = [k for k in ["unattached", "attached", "baseline", "dotnet-trace"] if any(n.endswith("-" + k) for n in names)]
+label = {"unattached": "unattached", "attached": "attached (dotnet-tailguard)", "baseline": "attached (baseline build)",
+         "dotnet-trace": "dotnet-trace collect"}
 runs = {k: [] for k in kinds}
 for name in names:
     kind = name.split("-", 1)[1]
@@ -230,12 +240,12 @@ print(f"Medians over the rounds; ok/s = requests answered 2xx / sending time (ta
 print("intended start (no coordinated omission). Target CPU s: the target process's user+system CPU over the load run (client")
 print("warm-up included). Ratios: median of the phase / median of unattached. Paired by round (same round):")
 byround = {(r["round"], k): r for k in kinds for r in runs[k]}
-for k in ("attached", "dotnet-trace"):
+for k in [k for k in kinds if k != "unattached"]:
     pairs = [(byround[(n, k)], byround[(n, "unattached")]) for n in sorted({r["round"] for r in runs[k]}) if (n, "unattached") in byround]
     p99 = ", ".join(f'{a["p99"] / u["p99"]:.0%}' for a, u in pairs)
     okps = ", ".join(f'{a["okps"] / u["okps"]:.1%}' for a, u in pairs)
     print(f"- {label[k]} / unattached, round by round: ok/s {okps}; P99 {p99}")
-for r in runs["attached"]:
+for r in [r for k in kinds if k in ("attached", "baseline") for r in runs[k]]:
     if "probe" in r:
         n, events, lost = r["probe"]
         print(f'- {r["name"]}: the probe counted {n:,} requests (LoadDriver: {r["ok"]:,} ok, plus its warm-up), {events:,} events, {lost:,} lost')

@@ -31,6 +31,10 @@ public sealed partial class RuleIdsTests
             .Add(new GcSuspendBegin(2_000, SuspendReason.ForGC))
             .Add(new GcStart(2_001, 1, 2, "Induced", "NonConcurrentGC"))
             .Add(new GcRestartEnd(2_400))
+            // One pause that is not GC.Collect, so the GC recommendation gives its allocation advice (TG4001) beside TG4002.
+            .Add(new GcSuspendBegin(2_450, SuspendReason.ForGC))
+            .Add(new GcStart(2_451, 2, 0, "AllocSmall", "NonConcurrentGC"))
+            .Add(new GcRestartEnd(2_480))
             .Contention(2_500, 2_900)
             .Add(new RuntimeCounter(2_600, "connection-queue-length", 3))
             .Add(new BlockingWait(10, 0, "App.Orders.Load", "Task<TResult>.Result"))
