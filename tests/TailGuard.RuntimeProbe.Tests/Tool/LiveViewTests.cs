@@ -13,4 +13,12 @@ public sealed class LiveViewTests
 
         Assert.Contains("GC 3 pauses 200 ms (max 116.5 ms)", line, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_scheduling_delay_has_its_unit_and_the_queued_work_items()
+    {
+        var line = LiveView.Line(new LiveSnapshot { TimeMs = 5000, SchedulingDelayP99Ms = 12.25, SchedulingDelayMaxMs = 800, QueuedWorkItems = 7 });
+
+        Assert.Contains("sched P99 12.25 ms (max 800 ms, 7 queued)", line, StringComparison.Ordinal);
+    }
 }
