@@ -25,12 +25,8 @@ builder.Services.AddSingleton(workload);
 builder.Services.AddSingleton<SlowUpstream>();
 builder.Services.AddHostedService(services => services.GetRequiredService<SlowUpstream>());
 builder.Services.AddSingleton<UpstreamClient>();
-builder.Services.AddSingleton<Catalog>();
 
 var app = builder.Build();
-
-// Filled before the service says where it listens, so that no request waits for it and start-up GCs are over.
-var catalog = app.Services.GetRequiredService<Catalog>();
 
 app.MapGet("/healthy", () => Results.Text("ok"));
 BadEndpoints.Map(app);
@@ -39,7 +35,6 @@ FixedEndpoints.Map(app);
 await app.StartAsync();
 
 var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
-Console.WriteLine($"Catalog of {catalog.Count:N0} products in memory");
 foreach (var address in addresses)
 {
     Console.WriteLine($"Listening on {address}");

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -22,12 +21,6 @@ public sealed class WorkloadOptions
     public int CpuRows { get; set; } = 400;
 
     public int CpuColumns { get; set; } = 10_000;
-
-    /// <summary>
-    /// Products in the in-memory <see cref="Catalog"/>: the service's live heap (about 200 bytes each, so the default is about
-    /// 200 MB), which every gen2 collection has to mark.
-    /// </summary>
-    public int CatalogEntries { get; set; } = 1_000_000;
 }
 
 /// <summary>Bits of computation shared by the bad and the fixed endpoints, so that only the pattern differs.</summary>
@@ -64,15 +57,6 @@ public static class Work
     }
 
     public static string Summarize(string quote) => $"{quote.Length} bytes from upstream";
-
-    /// <summary>The quote and the catalog product it is about: what the report endpoints render.</summary>
-    public static string Describe(string quote, Catalog catalog)
-    {
-        ArgumentNullException.ThrowIfNull(quote);
-        ArgumentNullException.ThrowIfNull(catalog);
-        var product = catalog.Find(quote.Length);
-        return product is null ? quote : $"{product.Name} ({product.Price.ToString(CultureInfo.InvariantCulture)}): {quote}";
-    }
 }
 
 /// <summary>
