@@ -45,7 +45,7 @@ internal sealed record DemoOptions
     /// so that their fixed versions, bursts included, stay under the study's P99.9 bar; the bad versions' harm does not come from
     /// the wait itself but from the pool threads they hold while the pool has none to spare.
     /// </summary>
-    public int BlockingDelayMs { get; init; } = 5;
+    public int BlockingDelayMs { get; init; } = 2;
 
     /// <summary>Rows of the CPU loop (the service's <c>Workload:CpuRows</c>): about 5 ms of CPU, under the P99.9 bar when fixed.</summary>
     public int CpuRows { get; init; } = 200;
@@ -130,7 +130,7 @@ internal static class Phases
     /// wait for threads the runtime has to inject); each burst grows the pool, so the next one has to be larger to bite again.
     /// Against the fixed endpoint the same requests are awaited, hold no thread, and take the upstream's few milliseconds.
     /// </summary>
-    public static readonly (double AtFraction, int Requests)[] RetryStorm = [(0.1, 8), (0.45, 16), (0.8, 24)];
+    public static readonly (double AtFraction, int Requests)[] RetryStorm = [(0.1, 12), (0.55, 24)];
 
     public static IReadOnlyList<Phase> All { get; } =
     [
