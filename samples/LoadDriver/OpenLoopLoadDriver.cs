@@ -244,16 +244,27 @@ public sealed class OpenLoopLoadDriver : IDisposable
             for (var request = 0; request < burst.Requests && !_cancellationToken.IsCancellationRequested; request++)
             {
                 Interlocked.Increment(ref _burstSent);
-                Send(target, intended);
+                Send(target, intended, onThisThread: false);
             }
         }
 
-        private void Send(int target, long intended)
+        /// <param name="onThisThread">
+        /// False for a burst's requests: their sends are handed to the pool, so that dozens of <c>GetAsync</c> calls (whose
+        /// synchronous part may open a connection) do not hold the scheduler thread past the next steady requests' times.
+        /// </param>
+        private void Send(int target, long intended, bool onThisThread = true)
         {
             Interlocked.Increment(ref _sent);
             Interlocked.Increment(ref _endpointSent[target]);
             Interlocked.Increment(ref _inFlight);
-            _ = SendAsync(target, intended);
+            if (onThisThread)
+            {
+                _ = SendAsync(target, intended);
+            }
+            else
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(state => _ = state.Run.SendAsync(state.Target, state.Intended), (Run: this, Target: target, Intended: intended), preferLocal: false);
+            }
         }
 
         private int IndexOf(string path)
