@@ -7,13 +7,13 @@ namespace TailGuard.Samples.Demo;
 internal sealed record DemoOptions
 {
     /// <summary>
-    /// The highest rate at which the fixed phase still met the study's bar (P99 ≤ 5 ms, P99.9 ≤ 12 ms) on the shared 2-core
-    /// machine the default was chosen on, with the load driver and the probe on the same cores (bench/demo-rate.sh; the
-    /// measurement is in docs/benchmarks.md).
+    /// Requests per second in every phase. Issue 17 asks for about 70% of the highest rate at which the fixed phase still meets
+    /// the study's bar on this machine. bench/demo-rate.sh measured the whole demo at 175 to 2,800 req/s on the shared 2-core VM
+    /// (2026-12-03, load average 6-19 from other builds): no rate met the bar there, not even 175 req/s (the fixed phase's
+    /// client P99 was 9-33 ms at 175-700 req/s, the machine's noise floor), and at 1,400 req/s the fixed phase degraded to a P99
+    /// of 78-110 ms. 700 req/s is the highest rate of that ladder at the noise floor, half of the rate that degraded
+    /// (docs/benchmarks.md has the measurement).
     /// </summary>
-    public const double MeasuredHighestRate = 1000;
-
-    /// <summary>Requests per second in every phase: about 70% of <see cref="MeasuredHighestRate"/>, so that the fixed phase has room to meet the bar.</summary>
     public const double DefaultRate = 700;
 
     public double Rate { get; init; } = DefaultRate;
@@ -71,7 +71,7 @@ internal sealed record DemoOptions
 
     /// <summary>The rate this run used, and why.</summary>
     public string RateNote => Rate == DefaultRate
-        ? string.Create(CultureInfo.InvariantCulture, $"ran at {Rate:N0} req/s on {Environment.ProcessorCount} cores: about 70% of {MeasuredHighestRate:N0} req/s, the highest rate at which the fixed phase met the bar on a shared 2-core machine with the load driver and the probe on it (docs/benchmarks.md)")
+        ? string.Create(CultureInfo.InvariantCulture, $"ran at {Rate:N0} req/s on {Environment.ProcessorCount} cores: the highest rate at which the fixed phase stayed at the noise floor of a shared 2-core machine, with the load driver and the probe on it (docs/benchmarks.md)")
         : string.Create(CultureInfo.InvariantCulture, $"ran at {Rate:N0} req/s on {Environment.ProcessorCount} cores (--rate; the default is {DefaultRate:N0})");
 
     public static DemoOptions Quick(DemoOptions options) => options with
