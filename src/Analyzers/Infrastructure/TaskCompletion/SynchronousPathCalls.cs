@@ -1,4 +1,3 @@
-using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
@@ -16,8 +15,9 @@ namespace TailGuard.Analyzers;
 internal static class SynchronousPathCalls
 {
     /// <summary>
-    /// True when <paramref name="task"/> is a call whose <c>async</c> boolean argument is the constant <c>false</c>
-    /// (named or positional, or a default value). Also when the argument is the caller's own async flag and the
+    /// True when <paramref name="task"/> is a call whose async-flag argument (a <c>bool</c> parameter named as
+    /// <see cref="DualSyncAsyncPath.IsAsyncFlagName"/> accepts: <c>async</c>, <c>isAsync</c>, <c>useAsync</c>, <c>_async</c>, ...) is
+    /// the constant <c>false</c> (named or positional, or a default value). Also when the argument is the caller's own async flag and the
     /// call sits on the synchronous branch of a guard on that flag
     /// (<c>if (async) await Core(async); else Core(async).GetAwaiter().GetResult();</c>): there the flag is false.
     /// </summary>
@@ -30,9 +30,7 @@ internal static class SynchronousPathCalls
 
         foreach (var argument in invocation.Arguments)
         {
-            if (argument.Parameter is { } parameter
-                && string.Equals(parameter.Name, "async", StringComparison.Ordinal)
-                && parameter.Type.SpecialType == SpecialType.System_Boolean)
+            if (argument.Parameter is { } parameter && DualSyncAsyncPath.IsAsyncFlag(parameter))
             {
                 var value = argument.Value.ConstantValue;
                 if (value.HasValue)

@@ -23,7 +23,8 @@ namespace TailGuard.Analyzers;
 /// <c>IsCompletedSuccessfully</c>, <c>IsFaulted</c>, <c>IsCanceled</c>, <c>Status == TaskStatus.RanToCompletion</c> (also
 /// <c>Faulted</c>/<c>Canceled</c>) or a bool-returning <c>t.Wait(timeout)</c>; an <c>if (!t.IsCompleted) { ... }</c> whose body
 /// awaits <c>t</c> or leaves (return, throw, break, continue); a <c>while (!t.IsCompleted)</c> loop with no <c>break</c>; the antecedent parameter of a <c>ContinueWith</c> continuation;
-/// <c>Task.FromResult</c>/<c>Task.CompletedTask</c>; a task returned by a call whose <c>async</c> parameter is the constant <c>false</c>
+/// <c>Task.FromResult</c>/<c>Task.CompletedTask</c>; a task returned by a call whose async flag (a <c>bool</c> parameter named <c>async</c>, <c>isAsync</c>, <c>useAsync</c>, ...,
+/// as <see cref="DualSyncAsyncPath.IsAsyncFlagName"/> says) is the constant <c>false</c>
 /// (the drivers' shared sync/async implementation), or the caller's own flag on the synchronous branch of a guard on it; the winner
 /// of an awaited <c>Task.WhenAny</c> and <c>await Task.WhenAny(..., t, ...) == t</c>; and, inside a LINQ lambda, what holds for a
 /// captured task where the lambda is written.
