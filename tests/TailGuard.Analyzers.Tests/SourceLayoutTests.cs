@@ -21,6 +21,18 @@ public sealed class SourceLayoutTests
         Assert.Empty(offenders);
     }
 
+    [Fact]
+    public void No_analyzer_source_file_is_over_700_lines()
+    {
+        // Past that, a file has been doing several jobs (the estimator and the completion facts were 1,100-1,300 lines).
+        var offenders = SourceFiles()
+            .Select(path => (path, lines: File.ReadLines(path).Count()))
+            .Where(x => x.lines > 700)
+            .Select(x => $"{Relative(x.path)}: {x.lines} lines")
+            .ToList();
+        Assert.Empty(offenders);
+    }
+
     private static IEnumerable<string> SourceFiles()
         => SourceFolders
             .SelectMany(folder => Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, folder), "*.cs", SearchOption.AllDirectories))
