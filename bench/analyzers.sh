@@ -11,7 +11,8 @@
 # With --baseline REF, the analyzer assembly is also built at REF (the tree exported with git archive to a temp dir, built
 # there) and the in-process driver runs the baseline's analyzers and this tree's, back to back in each iteration with the
 # order alternating, in one process; it prints the ratio of TailGuard's analyzer callback time (and of the driver's CPU),
-# checks that both report the same diagnostics (exit code 1 if not), and prints a section to paste into docs/benchmarks.md.
+# then times the state-machine estimator alone (every async function, both builds); it checks that both builds report the
+# same diagnostics and the same estimates (exit code 1 if not), and prints a section to paste into docs/benchmarks.md.
 # Only that comparison runs (no --record, --dotnet-build or --per-analyzer).
 set -euo pipefail
 cd "$(dirname "$0")/.."
