@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Globalization;
-using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.CodeAnalysis;
@@ -15,17 +14,24 @@ var settings = Settings.Parse(args);
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
-var analyzers = typeof(TailGuard.Analyzers.RuleIds).Assembly.GetTypes()
-    .Where(type => !type.IsAbstract && typeof(DiagnosticAnalyzer).IsAssignableFrom(type)
-        && type.GetCustomAttribute<DiagnosticAnalyzerAttribute>() is not null)
-    .OrderBy(type => type.Name, StringComparer.Ordinal)
-    .Select(type => (DiagnosticAnalyzer)Activator.CreateInstance(type)!)
-    .ToImmutableArray();
+var analyzers = AnalyzerAssembly.Analyzers(typeof(TailGuard.Analyzers.RuleIds).Assembly);
 
 Console.WriteLine($"Generating a corpus of at least {settings.Lines:N0} lines...");
 var corpus = CorpusGenerator.Generate(settings.Lines);
 var lines = corpus.Sum(f => f.Lines);
 Console.WriteLine($"{corpus.Count:N0} files, {lines:N0} lines; {analyzers.Length} TailGuard analyzers: {string.Join(", ", analyzers.Select(a => a.GetType().Name))}");
+
+if (settings.Baseline is { } baselineSettings)
+{
+    // Before/after: the same driver run for the analyzers of this tree and for those built at another commit, in one process.
+    var baselineAssembly = AnalyzerAssembly.LoadBaseline(baselineSettings.Assembly);
+    var comparison = new BaselineBench(
+        new InProcessBench(corpus, analyzers), analyzers, AnalyzerAssembly.Analyzers(baselineAssembly),
+        typeof(TailGuard.Analyzers.RuleIds).Assembly, baselineAssembly).Run(settings.Iterations);
+    Console.WriteLine();
+    Console.WriteLine(comparison.Section(settings, baselineSettings, corpus.Count, lines));
+    return comparison.SameDiagnostics ? 0 : 1;
+}
 
 var results = new InProcessBench(corpus, analyzers).Run(settings.Iterations, settings.PerAnalyzer);
 Console.WriteLine(results.Summary(lines));
@@ -48,7 +54,8 @@ if (settings.Record is not null)
 
 return results.Errors == 0 ? 0 : 1;
 
-internal sealed record Settings(int Lines, int Iterations, bool DotnetBuild, int BuildIterations, bool PerAnalyzer, string? Record, string CommandLine)
+internal sealed record Settings(
+    int Lines, int Iterations, bool DotnetBuild, int BuildIterations, bool PerAnalyzer, string? Record, string CommandLine, BaselineSettings? Baseline)
 {
     public static Settings Parse(string[] args)
     {
@@ -56,8 +63,11 @@ internal sealed record Settings(int Lines, int Iterations, bool DotnetBuild, int
         var dotnetBuild = false;
         var perAnalyzer = false;
         string? record = null;
+        string? baselineAssembly = null, baselineRef = null, baselineCommit = null;
+        var shown = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
+            var start = i;
             switch (args[i])
             {
                 case "--lines": lines = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
@@ -66,16 +76,35 @@ internal sealed record Settings(int Lines, int Iterations, bool DotnetBuild, int
                 case "--per-analyzer": perAnalyzer = true; break;
                 case "--build-iterations": buildIterations = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
                 case "--record": record = args[++i]; break;
+
+                // Set by bench/analyzers.sh --baseline REF, which builds the analyzer assembly at REF.
+                case "--baseline-assembly": baselineAssembly = args[++i]; continue;
+                case "--baseline-ref": baselineRef = args[++i]; shown.Add("--baseline " + baselineRef); continue;
+                case "--baseline-commit": baselineCommit = args[++i]; continue;
                 default:
-                    Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [--lines N] [--iterations N] [--dotnet-build] [--build-iterations N] [--per-analyzer] [--record docs/benchmarks.md]");
+                    Console.Error.WriteLine($"unknown argument '{args[i]}'. Usage: [--lines N] [--iterations N] [--dotnet-build] [--build-iterations N] [--per-analyzer] [--record docs/benchmarks.md] (bench/analyzers.sh adds --baseline REF)");
                     Environment.Exit(2);
                     break;
             }
+
+            // The command line as typed to bench/analyzers.sh, for the record (the baseline's build path left out).
+            shown.AddRange(args[start..(i + 1)]);
         }
 
-        return new Settings(lines, iterations, dotnetBuild, buildIterations, perAnalyzer, record, string.Join(' ', args));
+        var baseline = baselineAssembly is null ? null : new BaselineSettings(baselineAssembly, baselineRef ?? "?", baselineCommit ?? "?");
+        if (baseline is not null && (record is not null || dotnetBuild || perAnalyzer))
+        {
+            // The before/after run measures one thing; the overhead section it would replace is about another.
+            Console.Error.WriteLine("--baseline runs only the before/after comparison: drop --record, --dotnet-build and --per-analyzer");
+            Environment.Exit(2);
+        }
+
+        return new Settings(lines, iterations, dotnetBuild, buildIterations, perAnalyzer, record, string.Join(' ', shown), baseline);
     }
 }
+
+/// <summary>The analyzer assembly built at another commit (<c>bench/analyzers.sh --baseline REF</c>).</summary>
+internal sealed record BaselineSettings(string Assembly, string Ref, string Commit);
 
 /// <summary>
 /// Side by side in one process, alternating, single-threaded everywhere so that the figures are CPU work rather than
@@ -125,7 +154,7 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
     /// <param name="alone">Also runs the driver with each TailGuard analyzer alone (process CPU), to find where the cost goes.</param>
     public Results Run(int iterations, bool alone = false)
     {
-        var texts = corpus.Select(f => (f.Path, Text: Microsoft.CodeAnalysis.Text.SourceText.From(f.Text, Encoding.UTF8))).ToList();
+        var texts = Texts();
         Console.WriteLine("Warming up...");
         var trees = Parse(texts, out _);
         var errors = Compile(trees).Errors;
@@ -198,7 +227,10 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
             errors.Count, iterations);
     }
 
-    private static Cost Measure(Action step)
+    internal List<(string Path, Microsoft.CodeAnalysis.Text.SourceText Text)> Texts()
+        => corpus.Select(f => (f.Path, Microsoft.CodeAnalysis.Text.SourceText.From(f.Text, Encoding.UTF8))).ToList();
+
+    internal static Cost Measure(Action step)
     {
         GC.Collect();
         GC.WaitForPendingFinalizers();
@@ -210,7 +242,7 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
 
     private static Cost Measure<T>(Func<T> step) => Measure(() => { _ = step(); });
 
-    private static List<SyntaxTree> Parse(List<(string Path, Microsoft.CodeAnalysis.Text.SourceText Text)> texts, out double ms)
+    internal static List<SyntaxTree> Parse(List<(string Path, Microsoft.CodeAnalysis.Text.SourceText Text)> texts, out double ms)
     {
         var stopwatch = Stopwatch.StartNew();
         var trees = texts.Select(t => CSharpSyntaxTree.ParseText(t.Text, ParseOptions, t.Path)).ToList();
@@ -223,7 +255,7 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
         return trees;
     }
 
-    private CSharpCompilation Create(IEnumerable<SyntaxTree> trees)
+    internal CSharpCompilation Create(IEnumerable<SyntaxTree> trees)
         => CSharpCompilation.Create(
             "Corpus",
             trees.Append(GlobalUsings()),
@@ -242,7 +274,7 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
         return (compilation, result.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).ToList());
     }
 
-    private static (Dictionary<string, double> PerAnalyzer, Dictionary<string, int> Diagnostics) Analyze(
+    internal static (Dictionary<string, double> PerAnalyzer, Dictionary<string, int> Diagnostics, ImmutableArray<Diagnostic> All) Analyze(
         Compilation compilation, ImmutableArray<DiagnosticAnalyzer> set)
     {
         var withAnalyzers = compilation.WithAnalyzers(set, new CompilationWithAnalyzersOptions(
@@ -255,7 +287,7 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
             a => a.GetType().Name,
             a => withAnalyzers.GetAnalyzerTelemetryInfoAsync(a, CancellationToken.None).GetAwaiter().GetResult().ExecutionTime.TotalMilliseconds);
         var byId = diagnostics.GroupBy(d => d.Id).ToDictionary(g => g.Key, g => g.Count());
-        return (perAnalyzer, byId);
+        return (perAnalyzer, byId, diagnostics);
     }
 
     private static SyntaxTree GlobalUsings() => CSharpSyntaxTree.ParseText("""
@@ -279,7 +311,7 @@ internal sealed class InProcessBench(IReadOnlyList<CorpusFile> corpus, Immutable
             .ToImmutableArray();
     }
 
-    private static double Median(List<double> values)
+    internal static double Median(List<double> values)
     {
         var sorted = values.Order().ToList();
         return sorted.Count == 0 ? 0 : sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;

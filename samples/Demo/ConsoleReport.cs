@@ -10,6 +10,9 @@ namespace TailGuard.Samples.Demo;
 internal sealed record PhaseResult(Phase Phase, LoadResult Client, DateTime StartUtc, DateTime EndUtc)
 {
     public Report? Probe { get; init; }
+
+    /// <summary>The machine's load average as the phase ended ("1-minute 5-minute 15-minute"), when known.</summary>
+    public string? LoadAverage { get; init; }
 }
 
 /// <summary>What the demo prints: the analyzer findings, one table per phase, and the verdict.</summary>
@@ -41,13 +44,13 @@ internal static class ConsoleReport
 
     /// <summary>One line as each phase ends, before the probe's side is known.</summary>
     public static string PhaseSummary(LoadResult client) => Line(
-        $"{Indent}sent {client.Sent:N0} at {client.AchievedRatePerSecond:N0} req/s: {client.Ok:N0} ok, {client.Errors:N0} errors, {client.Timeouts:N0} timeouts; client P50 {Ms(client.Latency.P50)}, P99 {Ms(client.Latency.P99)}, P99.9 {Ms(client.Latency.P999)}");
+        $"{Indent}sent {client.Sent:N0} at {client.AchievedRatePerSecond:N0} req/s: {client.Ok:N0} ok, {client.Errors:N0} errors, {client.Timeouts:N0} timeouts; client P50 {Ms(client.Latency.P50)}, P95 {Ms(client.Latency.P95)}, P99 {Ms(client.Latency.P99)}, P99.9 {Ms(client.Latency.P999)}");
 
     public static void PrintPhase(TextWriter output, PhaseResult result)
     {
         var client = result.Client;
         output.WriteLine(Line($"{result.Phase.Name} ({result.Phase.Description}): {client.Sent:N0} requests at {client.AchievedRatePerSecond:N0} req/s, {client.Errors:N0} errors, {client.Timeouts:N0} timeouts"));
-        output.WriteLine(Line($"{Indent}{"latency, ms",-36} {"count",7} {"p50",8} {"p90",8} {"p99",8} {"p99.9",8} {"max",8}"));
+        output.WriteLine(Line($"{Indent}{"latency, ms",-36} {"count",7} {"p50",8} {"p90",8} {"p95",8} {"p99",8} {"p99.9",8} {"max",8}"));
         Row(output, "client (open loop, from intended start)", client.Latency);
         if (result.Probe is { } probe)
         {
@@ -78,15 +81,16 @@ internal static class ConsoleReport
     public static string TailLine(ReportTail tail) => Line(
         $"tail above P{tail.Percentile:0.#} ({Ms(tail.ThresholdMs)}, {tail.Requests:N0} requests) overlapped: GC pause {Percent(tail.Share.GcPause)}, pool starvation {Percent(tail.Share.ThreadPoolStarvation)}, lock contention {Percent(tail.Share.LockContention)}, none {Percent(tail.Share.Unexplained)}");
 
-    public static void PrintVerdict(TextWriter output, DemoOptions options, IReadOnlyList<PhaseResult> results)
+    /// <summary>The measured figures, the study's table beside them, and the verdict (<see cref="DemoVerdict"/>).</summary>
+    public static Verdict PrintVerdict(TextWriter output, DemoOptions options, IReadOnlyList<PhaseResult> results)
     {
         var baseline = results.Single(result => result.Phase.Name == Phases.Baseline);
         var adversarial = results.Single(result => result.Phase.Name == Phases.Adversarial);
         var fixedPhase = results.Single(result => result.Phase.Name == Phases.Fixed);
-        output.WriteLine(Line($"Verdict at {options.Rate:N0} req/s on {Environment.ProcessorCount} cores (client side, open loop: latency from each request's intended start):"));
+        output.WriteLine(Line($"Measured at {options.Rate:N0} req/s on {Environment.ProcessorCount} cores (client side, open loop: latency from each request's intended start):"));
         output.WriteLine(Line($"  P99 under adversarial load: {Ms(adversarial.Client.Latency.P99)} -> {Ms(fixedPhase.Client.Latency.P99)} after the {Phases.FixedRules} fixes"));
         output.WriteLine(Line(
-            $"  P50 {Ms(adversarial.Client.Latency.P50)} -> {Ms(fixedPhase.Client.Latency.P50)}, P99.9 {Ms(adversarial.Client.Latency.P999)} -> {Ms(fixedPhase.Client.Latency.P999)}; healthy baseline P50 {Ms(baseline.Client.Latency.P50)}, P99 {Ms(baseline.Client.Latency.P99)}, P99.9 {Ms(baseline.Client.Latency.P999)}"));
+            $"  P50 {Ms(adversarial.Client.Latency.P50)} -> {Ms(fixedPhase.Client.Latency.P50)}, P95 {Ms(adversarial.Client.Latency.P95)} -> {Ms(fixedPhase.Client.Latency.P95)}, P99.9 {Ms(adversarial.Client.Latency.P999)} -> {Ms(fixedPhase.Client.Latency.P999)}; healthy baseline P50 {Ms(baseline.Client.Latency.P50)}, P99 {Ms(baseline.Client.Latency.P99)}, P99.9 {Ms(baseline.Client.Latency.P999)}"));
         if (Healthy(adversarial) is { } before && Healthy(fixedPhase) is { } after)
         {
             output.WriteLine(Line($"  /healthy alone (requests that did nothing wrong): P99 {Ms(before.P99)} -> {Ms(after.P99)}, P99.9 {Ms(before.P999)} -> {Ms(after.P999)}"));
@@ -94,6 +98,20 @@ internal static class ConsoleReport
 
         output.WriteLine(Cause("adversarial", adversarial.Probe));
         output.WriteLine(Cause("fixed", fixedPhase.Probe));
+        output.WriteLine(Line($"  Load average as each phase ended: {string.Join(", ", results.Select(result => $"{result.Phase.Name} {result.LoadAverage ?? "unknown"}"))}"));
+        output.WriteLine();
+        StudyTable.Print(
+            output,
+            [(Phases.Adversarial, adversarial.Client.Latency, adversarial.Probe?.Requests.LatencyMs), (Phases.Fixed, fixedPhase.Client.Latency, fixedPhase.Probe?.Requests.LatencyMs)],
+            options.RateNote);
+        output.WriteLine();
+        var verdict = DemoVerdict.Decide(PhaseFigures.From(adversarial), PhaseFigures.From(fixedPhase), Environment.ProcessorCount);
+        foreach (var line in verdict.Lines)
+        {
+            output.WriteLine(line);
+        }
+
+        return verdict;
     }
 
     private static string Cause(string name, Report? report)
@@ -118,10 +136,11 @@ internal static class ConsoleReport
         result.Client.Endpoints.Count > 1 ? result.Client.Endpoints.FirstOrDefault(endpoint => endpoint.Path == "/healthy")?.Latency : null;
 
     private static void Row(TextWriter output, string name, ClientLatency latency) =>
-        output.WriteLine(Line($"{Indent}{Shorten(name, 36),-36} {latency.Count,7:N0} {latency.P50,8:0.00} {latency.P90,8:0.00} {latency.P99,8:0.00} {latency.P999,8:0.00} {latency.Max,8:0.00}"));
+        output.WriteLine(Line($"{Indent}{Shorten(name, 36),-36} {latency.Count,7:N0} {latency.P50,8:0.00} {latency.P90,8:0.00} {latency.P95,8:0.00} {latency.P99,8:0.00} {latency.P999,8:0.00} {latency.Max,8:0.00}"));
 
+    // The probe's report has no P95.
     private static void Row(TextWriter output, string name, long count, ProbeLatency latency) =>
-        output.WriteLine(Line($"{Indent}{Shorten(name, 36),-36} {count,7:N0} {latency.P50,8:0.00} {latency.P90,8:0.00} {latency.P99,8:0.00} {latency.P999,8:0.00} {latency.Max,8:0.00}"));
+        output.WriteLine(Line($"{Indent}{Shorten(name, 36),-36} {count,7:N0} {latency.P50,8:0.00} {latency.P90,8:0.00} {"-",8} {latency.P99,8:0.00} {latency.P999,8:0.00} {latency.Max,8:0.00}"));
 
     internal static string Ms(double milliseconds) => milliseconds switch
     {

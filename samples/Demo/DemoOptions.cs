@@ -1,3 +1,4 @@
+using System.Globalization;
 using TailGuard.Samples.LoadDriver;
 
 namespace TailGuard.Samples.Demo;
@@ -6,22 +7,28 @@ namespace TailGuard.Samples.Demo;
 internal sealed record DemoOptions
 {
     /// <summary>
-    /// Requests per second in every phase. On the 2-core machine this was chosen on, this rate keeps both cores partly busy
-    /// (service, load driver and probe together) without saturating them, so the adversarial phase's tail is the patterns'
-    /// doing, not the machine's (samples/README.md has the measurements).
+    /// Requests per second in every phase. Issue 17 asks for about 70% of the highest rate at which the fixed phase still meets
+    /// the study's bar on this machine. bench/demo-rate.sh measured the whole demo at 175 to 2,800 req/s on the shared 2-core VM
+    /// (2026-12-03, load average 6-19 from other builds): no rate met the bar there, not even 175 req/s (the fixed phase's
+    /// client P99 was 9-33 ms at 175-700 req/s, the machine's noise floor), and at 1,400 req/s the fixed phase degraded to a P99
+    /// of 78-110 ms. 700 req/s is the highest rate of that ladder at the noise floor, half of the rate that degraded
+    /// (docs/benchmarks.md has the measurement).
     /// </summary>
-    public const double DefaultRate = 1000;
+    public const double DefaultRate = 700;
 
     public double Rate { get; init; } = DefaultRate;
 
     public TimeSpan PhaseDuration { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>
-    /// Load before the first phase: half of it every endpoint at a low rate (JIT) before the probe attaches, then full-rate
-    /// /healthy until a second of it has a P99 under <see cref="WarmupTargetP99Ms"/>, once before attaching and once after (the
-    /// attach's own hiccup); each of those at most half of <see cref="MaxWarmup"/>.
+    /// Full-rate /healthy before the first phase (after every endpoint has been called <see cref="WarmupRounds"/> times, one
+    /// request at a time): until a second of it has a P99 under <see cref="WarmupTargetP99Ms"/>, at least half of this, once
+    /// before attaching and once after (the attach's own hiccup); each of those at most half of <see cref="MaxWarmup"/>.
     /// </summary>
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(4);
+
+    /// <summary>How many times the warm-up calls every endpoint, one request at a time (JIT without growing the pool).</summary>
+    public int WarmupRounds { get; init; } = 20;
 
     public TimeSpan MaxWarmup { get; init; } = TimeSpan.FromSeconds(20);
 
@@ -33,8 +40,15 @@ internal sealed record DemoOptions
     /// </summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromSeconds(1.5);
 
-    /// <summary>Upstream wait of the sync-over-async and synchronous-I/O endpoints (the service's <c>Workload:BlockingDelayMs</c>).</summary>
-    public int BlockingDelayMs { get; init; } = 10;
+    /// <summary>
+    /// Upstream wait of the sync-over-async and synchronous-I/O endpoints (the service's <c>Workload:BlockingDelayMs</c>): short,
+    /// so that their fixed versions, bursts included, stay under the study's P99.9 bar; the bad versions' harm does not come from
+    /// the wait itself but from the pool threads they hold while the pool has none to spare.
+    /// </summary>
+    public int BlockingDelayMs { get; init; } = 2;
+
+    /// <summary>Rows of the CPU loop (the service's <c>Workload:CpuRows</c>): about 5 ms of CPU, under the P99.9 bar when fixed.</summary>
+    public int CpuRows { get; init; } = 200;
 
     /// <summary>
     /// Upstream wait of the other endpoints (<c>Workload:InputDelayMs</c>). Zero still makes a real loopback round trip, so their
@@ -55,11 +69,17 @@ internal sealed record DemoOptions
 
     public bool IsQuick { get; init; }
 
+    /// <summary>The rate this run used, and why.</summary>
+    public string RateNote => Rate == DefaultRate
+        ? string.Create(CultureInfo.InvariantCulture, $"ran at {Rate:N0} req/s on {Environment.ProcessorCount} cores: the highest rate at which the fixed phase stayed at the noise floor of a shared 2-core machine, with the load driver and the probe on it (docs/benchmarks.md)")
+        : string.Create(CultureInfo.InvariantCulture, $"ran at {Rate:N0} req/s on {Environment.ProcessorCount} cores (--rate; the default is {DefaultRate:N0})");
+
     public static DemoOptions Quick(DemoOptions options) => options with
     {
         IsQuick = true,
         PhaseDuration = TimeSpan.FromSeconds(3),
         Warmup = TimeSpan.FromSeconds(2),
+        WarmupRounds = 5,
         MaxWarmup = TimeSpan.FromSeconds(8),
         Settle = TimeSpan.FromSeconds(1),
     };
@@ -68,8 +88,18 @@ internal sealed record DemoOptions
     public TimeSpan PlannedLoadTime => MaxWarmup + ((PhaseDuration + Settle) * Phases.All.Count);
 }
 
-/// <summary>One phase: a name, what it sends, and why.</summary>
-internal sealed record Phase(string Name, string Description, IReadOnlyList<LoadTarget> Mix);
+/// <summary>
+/// One phase: a name, what it sends, and why. <paramref name="Bursts"/> are requests sent all at once on top of the steady mix,
+/// at fractions of the phase's duration (so a <c>--quick</c> phase has them too).
+/// </summary>
+internal sealed record Phase(string Name, string Description, IReadOnlyList<LoadTarget> Mix, IReadOnlyList<PhaseBurst> Bursts)
+{
+    public IReadOnlyList<LoadBurst> BurstsFor(TimeSpan duration) =>
+        [.. Bursts.Select(burst => new LoadBurst(duration * burst.AtFraction, burst.Path, burst.Requests))];
+}
+
+/// <summary><paramref name="Requests"/> requests to <paramref name="Path"/> at once, <paramref name="AtFraction"/> of the way into a phase.</summary>
+internal sealed record PhaseBurst(double AtFraction, string Path, int Requests);
 
 /// <summary>The traffic of each phase.</summary>
 internal static class Phases
@@ -79,34 +109,48 @@ internal static class Phases
     public const string Fixed = "fixed";
 
     /// <summary>
-    /// The adversarial endpoints, each carrying one pattern, the rules that catch it, and its share of the mixed phases' traffic
-    /// in percent. The endpoints that take about 10 ms by design (they wait for the upstream, or compute) stay below 1% together,
-    /// so the fixed phase's P99 measures the service rather than the work it was asked to do (they land at its P99.9); the
-    /// allocation patterns, whose fixed versions are sub-millisecond, carry the weight: memory pressure, as in the study the
-    /// README cites. At 4% the large-object allocations alone collapsed the service (a gen2 GC every 0.1 s, 5 s timeouts).
+    /// The adversarial endpoints, each carrying one pattern, the rules that catch it, and its share of the mixed phases' steady
+    /// traffic in percent. The endpoints that take milliseconds by design (they wait for the upstream, or compute) stay well below
+    /// 1% together, bursts included, so the fixed phase's P99 measures the service rather than the work it was asked to do; the
+    /// allocation patterns, whose fixed versions are sub-millisecond, carry the steady weight: memory pressure, as in the study
+    /// the README cites. At 4% the large-object allocations alone collapsed the service (a gen2 GC every 0.1 s, 5 s timeouts).
     /// </summary>
     public static readonly (string Route, string[] Rules, double SharePercent)[] Patterns =
     [
-        ("sync-over-async", ["TG1001"], 0.3),
-        ("sync-io", ["TG1003"], 0.3),
-        ("cpu-loop", ["TG2001"], 0.2),
+        ("sync-over-async", ["TG1001"], 0.1),
+        ("sync-io", ["TG1003"], 0.2),
+        ("cpu-loop", ["TG2001"], 0.1),
         ("loh-allocation", ["TG4001"], 2),
         ("bloated-state-machine", ["TG3001", "TG3002"], 2),
     ];
 
+    /// <summary>
+    /// A retry storm on the sync-over-async endpoint: bursts that grow, as clients retrying a slow call do. A burst starves the
+    /// pool when it blocks more threads than the pool has (the upstream's reply needs a pool thread too, so blocked requests
+    /// wait for threads the runtime has to inject); each burst grows the pool, so the next one has to be larger to bite again.
+    /// Against the fixed endpoint the same requests are awaited, hold no thread, and take the upstream's few milliseconds.
+    /// </summary>
+    public static readonly (double AtFraction, int Requests)[] RetryStorm = [(0.1, 12), (0.55, 24)];
+
     public static IReadOnlyList<Phase> All { get; } =
     [
-        new(Baseline, "/healthy only", [new LoadTarget("/healthy", 100)]),
-        new(Adversarial, $"/healthy + the /bad endpoints, {Patterns.Sum(pattern => pattern.SharePercent):0.#}% of requests", Mixed("/bad")),
-        new(Fixed, $"the same mix against the /fixed endpoints", Mixed("/fixed")),
+        new(Baseline, "/healthy only", [new LoadTarget("/healthy", 100)], []),
+        new(Adversarial, Describe("/bad"), Mixed("/bad"), Storm("/bad")),
+        new(Fixed, "the same mix and bursts against the /fixed endpoints", Mixed("/fixed"), Storm("/fixed")),
     ];
 
     /// <summary>Every rule whose fix the fixed phase applies, in id order: TG1001/TG1003/...</summary>
     public static string FixedRules => string.Join("/", Patterns.SelectMany(pattern => pattern.Rules).Order(StringComparer.Ordinal));
+
+    private static string Describe(string prefix) => string.Create(
+        CultureInfo.InvariantCulture,
+        $"/healthy + the {prefix} endpoints, {Patterns.Sum(pattern => pattern.SharePercent):0.#}% of requests, and bursts of {string.Join(", ", RetryStorm.Select(burst => burst.Requests))} {prefix}/sync-over-async requests");
 
     private static LoadTarget[] Mixed(string prefix) =>
     [
         new("/healthy", 100 - Patterns.Sum(pattern => pattern.SharePercent)),
         .. Patterns.Select(pattern => new LoadTarget($"{prefix}/{pattern.Route}", pattern.SharePercent)),
     ];
+
+    private static PhaseBurst[] Storm(string prefix) => [.. RetryStorm.Select(burst => new PhaseBurst(burst.AtFraction, $"{prefix}/sync-over-async", burst.Requests))];
 }

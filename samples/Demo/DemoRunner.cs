@@ -24,7 +24,7 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
         File.Delete(nettracePath);
 
         output.WriteLine(Invariant(
-            $"TailGuard demo: find, fix and verify tail latency. {options.Rate:N0} req/s open loop, {options.PhaseDuration.TotalSeconds:0.#} s per phase, {Environment.ProcessorCount} cores{LoadAverage()}."));
+            $"TailGuard demo: find, fix and verify tail latency. {options.Rate:N0} req/s open loop, {options.PhaseDuration.TotalSeconds:0.#} s per phase, {Environment.ProcessorCount} cores, load average {Demo.LoadAverage.Read() ?? "unknown"}."));
         Step(1, "Find: the TailGuard analyzers on samples/AdversarialService");
         if (options.SkipFind)
         {
@@ -43,7 +43,7 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
         Detail(Invariant($"pid {service.Id}, {service.BaseAddress}"));
 
         using var driver = new OpenLoopLoadDriver();
-        await WarmUpAsync(driver, service, cancellationToken).ConfigureAwait(false);
+        await WarmUpAsync(service, driver, cancellationToken).ConfigureAwait(false);
 
         Step(3, "Attach dotnet-tailguard for the whole run");
         var safetyCap = options.PlannedLoadTime + TimeSpan.FromSeconds(60);
@@ -100,7 +100,7 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
         string[] arguments =
         [
             "--urls", Invariant($"http://127.0.0.1:{options.Port}"), Invariant($"--Workload:BlockingDelayMs={options.BlockingDelayMs}"),
-            Invariant($"--Workload:InputDelayMs={options.InputDelayMs}"),
+            Invariant($"--Workload:InputDelayMs={options.InputDelayMs}"), Invariant($"--Workload:CpuRows={options.CpuRows}"),
         ];
         try
         {
@@ -130,16 +130,29 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
     }
 
     /// <summary>
-    /// Before the probe attaches, so that none of it is in the report: every endpoint at a low rate (JIT; the cold pool's
-    /// sync-over-async starvation at start-up), then full-rate /healthy until the service has settled.
+    /// Before the probe attaches, so that none of it is in the report: every endpoint a few times, one request at a time (JIT,
+    /// connections, the upstream's first accept), then full-rate /healthy until the service has settled. One request at a time
+    /// on purpose: load on the blocking endpoints here would grow the thread pool (the first version sent every endpoint at
+    /// 100 req/s and left 40-odd threads behind), and how many threads the pool has when the adversarial phase starts decides
+    /// whether its bursts saturate it.
     /// </summary>
-    private async Task WarmUpAsync(OpenLoopLoadDriver driver, ServiceProcess service, CancellationToken cancellationToken)
+    private async Task WarmUpAsync(ServiceProcess service, OpenLoopLoadDriver driver, CancellationToken cancellationToken)
     {
-        Detail(Invariant($"warming up before the probe attaches (not measured): every endpoint at a low rate for {(options.Warmup / 2).TotalSeconds:0.#} s"));
-        var everything = Phases.All.SelectMany(phase => phase.Mix).DistinctBy(target => target.Path).Select(target => target with { Weight = 1 }).ToArray();
-        await driver.RunAsync(
-            new LoadPlan { BaseAddress = service.BaseAddress, RatePerSecond = Math.Min(options.Rate, 100), Duration = options.Warmup / 2, Mix = everything },
-            cancellationToken: cancellationToken).ConfigureAwait(false);
+        var paths = Phases.All.SelectMany(phase => phase.Mix.Select(target => target.Path).Concat(phase.Bursts.Select(burst => burst.Path))).Distinct(StringComparer.Ordinal).ToArray();
+        Detail(Invariant($"warming up before the probe attaches (not measured): each of the {paths.Length} endpoints {options.WarmupRounds} times, one request at a time"));
+        using var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        for (var round = 0; round < options.WarmupRounds; round++)
+        {
+            foreach (var path in paths)
+            {
+                using var response = await http.GetAsync(new Uri(path, UriKind.Relative), cancellationToken).ConfigureAwait(false);
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new DemoException(Invariant($"The service answered {path} with {(int)response.StatusCode} during the warm-up."));
+                }
+            }
+        }
+
         await SettleAsync(driver, service, "then /healthy at the full rate", cancellationToken).ConfigureAwait(false);
     }
 
@@ -167,7 +180,10 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
 
     private async Task<PhaseResult> RunPhaseAsync(Phase phase, OpenLoopLoadDriver driver, ServiceProcess service, CancellationToken cancellationToken)
     {
-        var plan = new LoadPlan { BaseAddress = service.BaseAddress, RatePerSecond = options.Rate, Duration = options.PhaseDuration, Mix = phase.Mix };
+        var plan = new LoadPlan
+        {
+            BaseAddress = service.BaseAddress, RatePerSecond = options.Rate, Duration = options.PhaseDuration, Mix = phase.Mix, Bursts = phase.BurstsFor(options.PhaseDuration),
+        };
         var progress = new InlineProgress(p => ShowProgress(p, plan));
         _redirectedProgressLines = 0;
         var start = DateTime.UtcNow;
@@ -180,26 +196,13 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
             throw new DemoException($"The service exited during the {phase.Name} phase.");
         }
 
-        return new PhaseResult(phase, client, start, end);
+        return new PhaseResult(phase, client, start, end) { LoadAverage = Demo.LoadAverage.Read() };
     }
 
     private void Step(int number, string title) =>
         output.WriteLine(Invariant($"[{number}/{Steps}] {title}   ({_clock.Elapsed.TotalSeconds:0} s)"));
 
     private void Detail(string text) => output.WriteLine("      " + text);
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            var fields = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ') : [];
-            return fields.Length >= 3 ? $", load average {fields[0]} {fields[1]} {fields[2]}" : "";
-        }
-        catch (IOException)
-        {
-            return "";
-        }
-    }
 
     private void ShowProgress(LoadProgress progress, LoadPlan plan)
     {

@@ -111,7 +111,20 @@ internal sealed class ProbeSession : IDisposable
         }
     }
 
-    private static bool HasData(string path) => new FileInfo(path) is { Exists: true, Length: > 0 };
+    /// <summary>
+    /// The trace has events. dotnet-tailguard writes it beside its target as a hidden <c>.NAME.GUID.tmp</c> file while the
+    /// session runs and renames it when the session ends (a failed run never clobbers an older trace), so look at both.
+    /// </summary>
+    private static bool HasData(string path)
+    {
+        if (new FileInfo(path) is { Exists: true, Length: > 0 })
+        {
+            return true;
+        }
+
+        var folder = new DirectoryInfo(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        return folder.Exists && folder.EnumerateFiles("." + Path.GetFileName(path) + ".*.tmp").Any(file => file.Length > 0);
+    }
 
     /// <summary>Stops the session with SIGTERM and waits for the report; returns null when it was written, or why not.</summary>
     public async Task<string?> StopAsync(TimeSpan timeout, CancellationToken cancellationToken)

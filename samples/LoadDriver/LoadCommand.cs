@@ -56,6 +56,12 @@ internal static class LoadCommand
         AllowMultipleArgumentsPerToken = true,
     };
 
+    private static readonly Option<string[]> BurstOption = new("--burst", "-b")
+    {
+        Description = "Requests to one path all at once, on top of the rate, /path=count@time (e.g. /bad/sync-io=48@2s: a batch job or a retry storm); repeat for more bursts.",
+        AllowMultipleArgumentsPerToken = true,
+    };
+
     private static readonly Option<int> SeedOption = new("--seed")
     {
         Description = "Seed of the path choice (the same seed sends the same sequence).",
@@ -84,7 +90,7 @@ internal static class LoadCommand
         FormatOption.AcceptOnlyFromAmong("text", "json");
         var command = new RootCommand("Open-loop HTTP load driver: a fixed request rate whatever the latency, latency from each request's intended start (no coordinated omission), HdrHistogram percentiles.")
         {
-            TargetOption, RateOption, DurationOption, TimeoutOption, WarmupOption, MixOption, SeedOption, ConnectionsOption, FormatOption, OutputOption,
+            TargetOption, RateOption, DurationOption, TimeoutOption, WarmupOption, MixOption, BurstOption, SeedOption, ConnectionsOption, FormatOption, OutputOption,
         };
         command.SetAction((parseResult, cancellationToken) => RunAsync(
             parseResult.GetRequiredValue(TargetOption),
@@ -93,6 +99,7 @@ internal static class LoadCommand
             parseResult.GetValue(TimeoutOption),
             parseResult.GetValue(WarmupOption),
             parseResult.GetValue(MixOption) ?? [],
+            parseResult.GetValue(BurstOption) ?? [],
             parseResult.GetValue(SeedOption),
             parseResult.GetValue(ConnectionsOption),
             parseResult.GetValue(FormatOption) ?? "text",
@@ -102,7 +109,7 @@ internal static class LoadCommand
     }
 
     private static async Task<int> RunAsync(
-        Uri target, double rate, TimeSpan duration, TimeSpan timeout, TimeSpan warmup, string[] mix, int seed, int connections, string format, FileInfo? output,
+        Uri target, double rate, TimeSpan duration, TimeSpan timeout, TimeSpan warmup, string[] mix, string[] bursts, int seed, int connections, string format, FileInfo? output,
         CancellationToken cancellationToken)
     {
         LoadPlan plan;
@@ -117,6 +124,7 @@ internal static class LoadCommand
                 Warmup = warmup,
                 Seed = seed,
                 Mix = mix.Length == 0 ? [new LoadTarget("/", 1)] : mix.Select(LoadTarget.Parse).ToArray(),
+                Bursts = bursts.Select(LoadBurst.Parse).ToArray(),
             };
             plan.Validate();
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(connections);

@@ -52,6 +52,34 @@ public sealed record LoadTarget(string Path, double Weight)
     }
 }
 
+/// <summary>
+/// Requests to one path that all mean to start at the same instant, on top of the steady rate: what a batch job, a cache
+/// refill or a retry storm sends. Their latency runs from that instant, like every other request's from its intended start.
+/// </summary>
+public sealed record LoadBurst(TimeSpan At, string Path, int Requests)
+{
+    /// <summary>Parses <c>/path=count@time</c> (<c>/bad/sync-io=48@2s</c>); a bare <c>/path@time</c> is one request.</summary>
+    public static LoadBurst Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var separator = text.LastIndexOf('@');
+        if (separator < 0 || !DurationParser.TryParse(text[(separator + 1)..], out var at))
+        {
+            throw new FormatException($"'{text}': a burst is /path=count@time, e.g. /bad/sync-io=48@2s.");
+        }
+
+        var target = LoadTarget.Parse(text[..separator]);
+        if (target.Weight is < 1 or > 100_000 || target.Weight != Math.Floor(target.Weight))
+        {
+            throw new FormatException($"'{text}': the count after '=' must be a whole number from 1 to 100,000.");
+        }
+
+        return new LoadBurst(at, target.Path, (int)target.Weight);
+    }
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Path}={Requests}@{At.TotalMilliseconds:0.###}ms");
+}
+
 /// <summary>What to send: where, how fast, for how long, and which paths in which proportions.</summary>
 public sealed record LoadPlan
 {
@@ -76,8 +104,17 @@ public sealed record LoadPlan
     /// <summary>Seed of the path choice, so that a run sends the same sequence of paths again.</summary>
     public int Seed { get; init; } = 1;
 
-    /// <summary>Total number of requests the plan sends.</summary>
-    public long RequestCount => (long)Math.Round(RatePerSecond * Duration.TotalSeconds);
+    /// <summary>Bursts sent on top of the steady rate, at times from the start of the measured run (none in the warm-up).</summary>
+    public IReadOnlyList<LoadBurst> Bursts { get; init; } = [];
+
+    /// <summary>Requests of the steady schedule: the rate times the duration.</summary>
+    public long SteadyRequestCount => (long)Math.Round(RatePerSecond * Duration.TotalSeconds);
+
+    /// <summary>Total number of requests the plan sends: the steady schedule and the bursts.</summary>
+    public long RequestCount => SteadyRequestCount + Bursts.Sum(burst => (long)burst.Requests);
+
+    /// <summary>Every path the plan sends to, once each: the mix in its order, then the paths only bursts send to.</summary>
+    public IReadOnlyList<string> Paths => [.. Mix.Select(target => target.Path).Concat(Bursts.Select(burst => burst.Path)).Distinct(StringComparer.Ordinal)];
 
     public void Validate()
     {
@@ -109,6 +146,14 @@ public sealed record LoadPlan
         if (Warmup < TimeSpan.Zero)
         {
             throw new ArgumentException("The warm-up cannot be negative.", nameof(Warmup));
+        }
+
+        foreach (var burst in Bursts)
+        {
+            if (burst.At < TimeSpan.Zero || burst.At >= Duration || burst.Requests <= 0)
+            {
+                throw new ArgumentException($"The burst {burst} must start within the run (0 to {Duration.TotalSeconds:0.###} s) and send at least one request.", nameof(Bursts));
+            }
         }
     }
 }

@@ -59,7 +59,7 @@ public sealed class OpenLoopLoadDriver : IDisposable
         if (plan.Warmup > TimeSpan.Zero)
         {
             // Same client, so the measured run starts with warm connections and jitted code; its results are dropped.
-            await DriveAsync(new Run(plan with { Duration = plan.Warmup, Warmup = TimeSpan.Zero }, _client, cancellationToken), null).ConfigureAwait(false);
+            await DriveAsync(new Run(plan with { Duration = plan.Warmup, Warmup = TimeSpan.Zero, Bursts = [] }, _client, cancellationToken), null).ConfigureAwait(false);
         }
 
         return await DriveAsync(new Run(plan, _client, cancellationToken), progress).ConfigureAwait(false);
@@ -89,8 +89,11 @@ public sealed class OpenLoopLoadDriver : IDisposable
         private readonly LoadPlan _plan;
         private readonly HttpClient _client;
         private readonly CancellationToken _cancellationToken;
+        private readonly IReadOnlyList<string> _paths;
         private readonly Uri[] _uris;
         private readonly double[] _cumulativeWeights;
+        private readonly int[] _mixPaths;
+        private readonly LoadBurst[] _bursts;
         private readonly LongConcurrentHistogram _latency = NewHistogram();
         private readonly LongConcurrentHistogram _serviceTime = NewHistogram();
         private readonly LongConcurrentHistogram _schedulingLag = NewHistogram();
@@ -103,6 +106,7 @@ public sealed class OpenLoopLoadDriver : IDisposable
         private readonly long _start = Stopwatch.GetTimestamp();
         private long _sendingEnd;
         private long _sent;
+        private long _burstSent;
         private long _completed;
         private long _ok;
         private long _errors;
@@ -115,15 +119,19 @@ public sealed class OpenLoopLoadDriver : IDisposable
             _plan = plan;
             _client = client;
             _cancellationToken = cancellationToken;
-            _uris = plan.Mix.Select(target => new Uri(plan.BaseAddress, target.Path)).ToArray();
+            // The mix's paths first, in order, then the paths only bursts send to; a path listed twice in the mix is one endpoint.
+            _paths = plan.Paths;
+            _mixPaths = plan.Mix.Select(target => IndexOf(target.Path)).ToArray();
+            _uris = _paths.Select(path => new Uri(plan.BaseAddress, path)).ToArray();
             var total = plan.Mix.Sum(target => target.Weight);
             var running = 0.0;
             _cumulativeWeights = plan.Mix.Select(target => running += target.Weight / total).ToArray();
-            _endpointLatency = plan.Mix.Select(_ => NewHistogram()).ToArray();
-            _endpointSent = new long[plan.Mix.Count];
-            _endpointOk = new long[plan.Mix.Count];
-            _endpointErrors = new long[plan.Mix.Count];
-            _endpointTimeouts = new long[plan.Mix.Count];
+            _bursts = plan.Bursts.OrderBy(burst => burst.At).ToArray();
+            _endpointLatency = _paths.Select(_ => NewHistogram()).ToArray();
+            _endpointSent = new long[_paths.Count];
+            _endpointOk = new long[_paths.Count];
+            _endpointErrors = new long[_paths.Count];
+            _endpointTimeouts = new long[_paths.Count];
         }
 
         public Task Drained => _drained.Task;
@@ -133,18 +141,26 @@ public sealed class OpenLoopLoadDriver : IDisposable
             try
             {
                 var random = new Random(_plan.Seed);
-                var total = _plan.RequestCount;
+                var total = _plan.SteadyRequestCount;
                 var ticksPerRequest = Stopwatch.Frequency / _plan.RatePerSecond;
+                var nextBurst = 0;
                 for (long i = 0; i < total && !_cancellationToken.IsCancellationRequested; i++)
                 {
                     var intended = _start + (long)(i * ticksPerRequest);
+                    for (; nextBurst < _bursts.Length && BurstStart(_bursts[nextBurst]) <= intended; nextBurst++)
+                    {
+                        SendBurst(_bursts[nextBurst]);
+                    }
+
                     var now = SleepUntil(intended);
                     _schedulingLag.RecordValue(ToMicroseconds(now - intended));
-                    var target = Pick(random.NextDouble());
-                    Interlocked.Increment(ref _sent);
-                    Interlocked.Increment(ref _endpointSent[target]);
-                    Interlocked.Increment(ref _inFlight);
-                    _ = SendAsync(target, intended);
+                    Send(_mixPaths[Pick(random.NextDouble())], intended);
+                }
+
+                // Bursts timed after the last steady request (a low rate, or a burst near the end).
+                for (; nextBurst < _bursts.Length && !_cancellationToken.IsCancellationRequested; nextBurst++)
+                {
+                    SendBurst(_bursts[nextBurst]);
                 }
 
                 _sendingEnd = Stopwatch.GetTimestamp();
@@ -171,9 +187,9 @@ public sealed class OpenLoopLoadDriver : IDisposable
         {
             var interval = 1 / _plan.RatePerSecond;
             var sendingSeconds = Stopwatch.GetElapsedTime(_start, _sendingEnd == 0 ? Stopwatch.GetTimestamp() : _sendingEnd).TotalSeconds + interval;
-            var endpoints = _plan.Mix.Select((target, index) => new EndpointResult(
-                target.Path,
-                target.Weight,
+            var endpoints = _paths.Select((path, index) => new EndpointResult(
+                path,
+                _plan.Mix.Where(target => target.Path == path).Sum(target => target.Weight),
                 _endpointSent[index],
                 _endpointOk[index],
                 _endpointErrors[index],
@@ -187,7 +203,7 @@ public sealed class OpenLoopLoadDriver : IDisposable
                 _timeouts,
                 _cancellationToken.IsCancellationRequested,
                 sendingSeconds,
-                _sent / sendingSeconds,
+                (_sent - _burstSent) / sendingSeconds,
                 LatencySummary.From(_latency),
                 LatencySummary.From(_serviceTime),
                 LatencySummary.From(_schedulingLag),
@@ -214,6 +230,54 @@ public sealed class OpenLoopLoadDriver : IDisposable
                 var milliseconds = remaining * 1000 / Stopwatch.Frequency;
                 Thread.Sleep((int)Math.Max(1, milliseconds - 1));
             }
+        }
+
+        private long BurstStart(LoadBurst burst) => _start + (long)(burst.At.TotalSeconds * Stopwatch.Frequency);
+
+        /// <summary>Every request of the burst, back to back, all with the burst's instant as their intended start.</summary>
+        private void SendBurst(LoadBurst burst)
+        {
+            var intended = BurstStart(burst);
+            var now = SleepUntil(intended);
+            _schedulingLag.RecordValue(ToMicroseconds(now - intended));
+            var target = IndexOf(burst.Path);
+            for (var request = 0; request < burst.Requests && !_cancellationToken.IsCancellationRequested; request++)
+            {
+                Interlocked.Increment(ref _burstSent);
+                Send(target, intended, onThisThread: false);
+            }
+        }
+
+        /// <param name="onThisThread">
+        /// False for a burst's requests: their sends are handed to the pool, so that dozens of <c>GetAsync</c> calls (whose
+        /// synchronous part may open a connection) do not hold the scheduler thread past the next steady requests' times.
+        /// </param>
+        private void Send(int target, long intended, bool onThisThread = true)
+        {
+            Interlocked.Increment(ref _sent);
+            Interlocked.Increment(ref _endpointSent[target]);
+            Interlocked.Increment(ref _inFlight);
+            if (onThisThread)
+            {
+                _ = SendAsync(target, intended);
+            }
+            else
+            {
+                ThreadPool.UnsafeQueueUserWorkItem(state => _ = state.Run.SendAsync(state.Target, state.Intended), (Run: this, Target: target, Intended: intended), preferLocal: false);
+            }
+        }
+
+        private int IndexOf(string path)
+        {
+            for (var i = 0; i < _paths.Count; i++)
+            {
+                if (string.Equals(_paths[i], path, StringComparison.Ordinal))
+                {
+                    return i;
+                }
+            }
+
+            throw new InvalidOperationException($"{path} is not one of the plan's paths.");
         }
 
         private int Pick(double sample)

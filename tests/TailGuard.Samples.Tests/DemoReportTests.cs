@@ -71,6 +71,48 @@ public sealed class DemoReportTests
         Assert.True(slowByDesign < 1, $"{slowByDesign}% of the traffic takes ~10 ms by design: it would set the fixed phase's P99");
     }
 
+    [Fact]
+    public void The_mixed_phases_send_the_same_bursts_and_the_slow_by_design_requests_stay_under_one_percent_with_them()
+    {
+        var options = new DemoOptions();
+        var adversarial = Phases.All.Single(phase => phase.Name == Phases.Adversarial);
+        var fixedPhase = Phases.All.Single(phase => phase.Name == Phases.Fixed);
+
+        Assert.NotEmpty(adversarial.Bursts);
+        Assert.Equal(adversarial.Bursts.Select(b => (b.AtFraction, b.Requests)), fixedPhase.Bursts.Select(b => (b.AtFraction, b.Requests)));
+        Assert.All(adversarial.Bursts, burst => Assert.StartsWith("/bad/", burst.Path, StringComparison.Ordinal));
+        Assert.All(fixedPhase.Bursts, burst => Assert.StartsWith("/fixed/", burst.Path, StringComparison.Ordinal));
+        Assert.All(fixedPhase.BurstsFor(options.PhaseDuration), burst => Assert.InRange(burst.At, TimeSpan.Zero, options.PhaseDuration));
+        var steady = options.Rate * options.PhaseDuration.TotalSeconds;
+        var slowSteady = adversarial.Mix.Where(t => t.Path is "/bad/sync-over-async" or "/bad/sync-io" or "/bad/cpu-loop").Sum(t => t.Weight) / 100 * steady;
+        var slowShare = (slowSteady + adversarial.Bursts.Sum(b => b.Requests)) / (steady + adversarial.Bursts.Sum(b => b.Requests));
+        Assert.True(slowShare < 0.01, $"{slowShare:P2} of the requests take milliseconds by design: they would set the fixed phase's P99");
+    }
+
+    [Fact]
+    public void The_study_table_prints_the_studys_figures_beside_this_runs_phases_with_P95()
+    {
+        var output = new StringWriter();
+
+        ConsoleReport.PrintVerdict(output, new DemoOptions(), Results(180, 3.9, new ReportTailShare()));
+
+        var lines = output.ToString().Split(Environment.NewLine);
+        Assert.Contains(lines, line => line.Contains("Tokio Versus Goroutines: Latency Under Adversarial Load", StringComparison.Ordinal) && line.Contains("10,000 req/s under memory pressure", StringComparison.Ordinal) && line.Contains("ran at 700 req/s", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("study: Tokio", StringComparison.Ordinal) && line.Contains("0.8     2.1     4.5      12", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("study: goroutines", StringComparison.Ordinal) && line.Contains("1.2      15      45    200+", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("this run: adversarial, client", StringComparison.Ordinal) && line.Contains("0.80    1.00     180     360", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("this run: fixed, client", StringComparison.Ordinal) && line.Contains("0.80    1.00    3.90    7.80", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("this run: fixed, probe in service", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("Verdict: proven this run.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_rate_from_the_command_line_is_named_as_such_in_the_table()
+    {
+        Assert.Contains("ran at 1,500 req/s on", new DemoOptions { Rate = 1500 }.RateNote, StringComparison.Ordinal);
+        Assert.Contains("(--rate; the default is 700)", new DemoOptions { Rate = 1500 }.RateNote, StringComparison.Ordinal);
+    }
+
     private static string Verdict(double adversarialP99, double fixedP99, ReportTailShare? adversarialShare = null)
     {
         var output = new StringWriter();
@@ -88,7 +130,7 @@ public sealed class DemoReportTests
     private static PhaseResult Phase(string name, double p99, ReportTailShare primary)
     {
         var phase = Phases.All.Single(p => p.Name == name);
-        var latency = new ClientLatency(1_500, 0.8, 1, p99, p99 * 2, p99 * 3);
+        var latency = new ClientLatency(1_500, 0.8, 1, p99, p99 * 2, p99 * 3) { P95 = 1 };
         var plan = new LoadPlan { BaseAddress = new Uri("http://127.0.0.1:1"), RatePerSecond = 500, Duration = TimeSpan.FromSeconds(3), Mix = phase.Mix };
         var client = new LoadResult(plan, 1_500, 1_500, 0, 0, false, 3, 500, latency, latency, ClientLatency.Empty,
             [.. phase.Mix.Select(target => new EndpointResult(target.Path, target.Weight, 100, 100, 0, 0, latency))]);

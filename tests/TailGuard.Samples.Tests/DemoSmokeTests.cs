@@ -30,6 +30,8 @@ public sealed partial class DemoSmokeTests(ITestOutputHelper output)
             Assert.True(exitCode == 0, $"exit code {exitCode}: {stderr}");
             Assert.Matches(@"P99 under adversarial load: [\d.]+ ms -> [\d.]+ ms after the TG1001/TG1003/TG2001/TG3001/TG3002/TG4001 fixes", stdout);
             Assert.Contains("Probe, adversarial phase: the slowest 1% inside the service", stdout);
+            Assert.Contains("study: Tokio", stdout);
+            Assert.Matches(@"(?m)^(Verdict: proven this run\.|No verdict: the machine was too noisy this run \(load average|No verdict: the adversarial phase did not degrade this run)", stdout);
             var htmlPath = Path.Combine(outputDirectory, "tailguard-report.html");
             Assert.Contains(htmlPath, stdout);
             AssertWellFormedHtml(await File.ReadAllTextAsync(htmlPath));
@@ -37,6 +39,8 @@ public sealed partial class DemoSmokeTests(ITestOutputHelper output)
             {
                 var report = ReportJson.Deserialize(await File.ReadAllTextAsync(Path.Combine(outputDirectory, $"{phase}.tailguard.json")));
                 Assert.True(report.Requests.Count > 0, $"the probe saw no request in the {phase} phase");
+                using var load = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outputDirectory, $"{phase}.load.json")));
+                Assert.True(load.RootElement.GetProperty("latencyMs").GetProperty("p95").GetDouble() > 0, $"no client P95 in {phase}.load.json");
             }
         }
         finally

@@ -16,15 +16,27 @@ namespace TailGuard.Analyzers;
 /// </code>
 /// The synchronous branch runs only when the caller chose the synchronous API, so blocking there is by design.
 /// A flag is a <c>bool</c> parameter or local named <c>async</c> or ending in <c>Async</c> (<c>isAsync</c>, <c>useAsync</c>, <c>runAsync</c>).
+/// That one definition serves both sides of the path: the guards recognised here (TG1002, TG1003) and the shared implementation
+/// called with the flag false, whose task is complete (TG1001's completion facts), so a driver that names its flag
+/// <c>isAsync</c> is understood by every rule.
 /// </summary>
 public static class DualSyncAsyncPath
 {
+    /// <summary><c>async</c> (any case) or a name ending in <c>Async</c>, leading underscores ignored.</summary>
     public static bool IsAsyncFlagName(string name)
     {
         var trimmed = name.TrimStart('_');
         return trimmed.Equals("async", StringComparison.OrdinalIgnoreCase)
             || (trimmed.Length > "Async".Length && trimmed.EndsWith("Async", StringComparison.Ordinal));
     }
+
+    /// <summary>A <c>bool</c> parameter or local with an async-flag name (<see cref="IsAsyncFlagName"/>); a field never is.</summary>
+    public static bool IsAsyncFlag(ISymbol? symbol) => symbol switch
+    {
+        IParameterSymbol parameter => parameter.Type.SpecialType == SpecialType.System_Boolean && IsAsyncFlagName(parameter.Name),
+        ILocalSymbol local => local.Type.SpecialType == SpecialType.System_Boolean && IsAsyncFlagName(local.Name),
+        _ => false,
+    };
 
     /// <summary>True when <paramref name="node"/> sits on the synchronous branch of an async-flag guard in its own function.</summary>
     public static bool IsOnSynchronousBranch(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken)
@@ -163,12 +175,6 @@ public static class DualSyncAsyncPath
             return false;
         }
 
-        var type = symbol switch
-        {
-            IParameterSymbol parameter => parameter.Type,
-            ILocalSymbol local => local.Type,
-            _ => null,
-        };
-        return type?.SpecialType == SpecialType.System_Boolean;
+        return IsAsyncFlag(symbol);
     }
 }

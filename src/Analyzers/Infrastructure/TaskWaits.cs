@@ -22,7 +22,8 @@ public static class TaskWaits
     /// <summary>
     /// For a TG1001 shape, the operation that produces the task (or awaiter) being waited on: the receiver of <c>.Result</c>,
     /// <c>.Wait()</c> or <c>.GetResult()</c>. Null for <c>Task.WaitAll/WaitAny</c> and for anything that is not a blocking wait.
-    /// Pass it to <see cref="TaskCompletionFacts.IsKnownComplete"/> to ask whether the wait can block at all.
+    /// Whether the wait can block at all (the task may be known complete there) is the caller's question, not this class's:
+    /// the completion facts use these shapes, never the other way round.
     /// </summary>
     public static IOperation? GetWaitedTask(IOperation operation, WellKnownTypes types) => operation switch
     {

@@ -24,7 +24,7 @@ namespace TailGuard.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LargeObjectHeapAllocationAnalyzer : DiagnosticAnalyzer
 {
-    public const string MinBytesKey = "TG4001.min_bytes";
+    public const string MinBytesKey = RuleIds.LargeObjectHeapAllocation + ".min_bytes";
     public const int DefaultMinBytes = 85_000;
 
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptor.Create(

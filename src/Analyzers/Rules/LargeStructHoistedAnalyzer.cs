@@ -21,7 +21,7 @@ namespace TailGuard.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LargeStructHoistedAnalyzer : DiagnosticAnalyzer
 {
-    public const string MinBytesOption = "TG3002.min_struct_bytes";
+    public const string MinBytesOption = RuleIds.LargeStructHoisted + ".min_struct_bytes";
 
     public const int DefaultMinStructBytes = 64;
 

@@ -21,8 +21,8 @@ namespace TailGuard.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class LoopWithoutYieldAnalyzer : DiagnosticAnalyzer
 {
-    public const string MaxConstantIterationsKey = "TG2001.max_constant_iterations";
-    public const string YieldEveryKey = "TG2001.yield_every";
+    public const string MaxConstantIterationsKey = RuleIds.LoopWithoutYield + ".max_constant_iterations";
+    public const string YieldEveryKey = RuleIds.LoopWithoutYield + ".yield_every";
     public const int DefaultMaxConstantIterations = 10_000;
     public const int DefaultYieldEvery = 1024;
 

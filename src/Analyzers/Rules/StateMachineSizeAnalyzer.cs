@@ -21,7 +21,7 @@ namespace TailGuard.Analyzers;
 public sealed class StateMachineSizeAnalyzer : DiagnosticAnalyzer
 {
     /// <summary>The budget's editorconfig key.</summary>
-    public const string MaxBytesOption = "TG3001.max_state_machine_bytes";
+    public const string MaxBytesOption = RuleIds.StateMachineOverBudget + ".max_state_machine_bytes";
 
     /// <summary>
     /// The default budget: the 99th percentile of the async state machines in the .NET 10 shared frameworks

@@ -20,7 +20,7 @@ namespace TailGuard.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class SynchronousApiInAsyncContextAnalyzer : DiagnosticAnalyzer
 {
-    public const string ExcludedMethodsOption = "TG1003.excluded_methods";
+    public const string ExcludedMethodsOption = RuleIds.SynchronousApiInAsyncContext + ".excluded_methods";
 
     /// <summary>Diagnostic property naming the async twin; the fixer checks by binding that the call's arguments fit it.</summary>
     public const string TwinProperty = "Twin";

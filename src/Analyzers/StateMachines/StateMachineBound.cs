@@ -56,7 +56,7 @@ internal sealed class StateMachineBound
 
     internal static StateMachineBound? Compute(SyntaxNode function, SemanticModel model, Cache cache, CancellationToken cancellationToken)
     {
-        var method = StateMachineEstimator.FunctionSymbol(function, model, cancellationToken);
+        var method = StateMachineSymbols.FunctionSymbol(function, model, cancellationToken);
         if (method is null || !method.IsAsync)
         {
             return null;
@@ -136,7 +136,7 @@ internal sealed class StateMachineBound
                         break;
 
                     case IAwaitOperation await:
-                        AddAwaiterType(StateMachineEstimator.AwaiterType(await, model));
+                        AddAwaiterType(StateMachineSymbols.AwaiterType(await, model));
                         AddPendingAt(await);
                         break;
 
@@ -265,13 +265,13 @@ internal sealed class StateMachineBound
         {
             if (method.GetAttributes().Any(a => a.AttributeClass?.Name == "AsyncMethodBuilderAttribute"))
             {
-                return RoundedSize(StateMachineEstimator.BuilderType(method, model.Compilation));
+                return RoundedSize(StateMachineSymbols.BuilderType(method, model.Compilation));
             }
 
             var key = method.ReturnType is INamedTypeSymbol { IsGenericType: true } generic && generic.TypeArguments.All(t => t.IsReferenceType)
                 ? generic.OriginalDefinition
                 : method.ReturnType;
-            return cache.BuilderSizes.GetOrAdd(key, _ => RoundedSize(StateMachineEstimator.BuilderType(method, model.Compilation)));
+            return cache.BuilderSizes.GetOrAdd(key, _ => RoundedSize(StateMachineSymbols.BuilderType(method, model.Compilation)));
         }
 
         private void AddStructCandidate(ITypeSymbol? type)
@@ -346,9 +346,9 @@ internal sealed class StateMachineBound
             }
 
             // The compiler awaits MoveNextAsync() and DisposeAsync() itself.
-            AddAwaiterType(StateMachineEstimator.AwaiterOf(info.MoveNextMethod?.ReturnType));
-            AddAwaiterType(StateMachineEstimator.AwaiterOf(info.DisposeMethod?.ReturnType));
-            AddAwaiterType(StateMachineEstimator.AwaiterOf(model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask")));
+            AddAwaiterType(StateMachineSymbols.AwaiterOf(info.MoveNextMethod?.ReturnType));
+            AddAwaiterType(StateMachineSymbols.AwaiterOf(info.DisposeMethod?.ReturnType));
+            AddAwaiterType(StateMachineSymbols.AwaiterOf(model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask")));
             return info.MoveNextMethod is not null;
         }
 
@@ -361,8 +361,8 @@ internal sealed class StateMachineBound
                 dispose = current.GetMembers("DisposeAsync").OfType<IMethodSymbol>().FirstOrDefault(m => !m.IsStatic);
             }
 
-            AddAwaiterType(StateMachineEstimator.AwaiterOf(dispose?.ReturnType));
-            AddAwaiterType(StateMachineEstimator.AwaiterOf(model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask")));
+            AddAwaiterType(StateMachineSymbols.AwaiterOf(dispose?.ReturnType));
+            AddAwaiterType(StateMachineSymbols.AwaiterOf(model.Compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask")));
         }
 
         // Everything an enclosing expression evaluated (or will evaluate) besides the await may be pending when it

@@ -797,6 +797,92 @@ public sealed class BlockingTaskWaitAnalyzerTests
             """);
     }
 
+    // The async flag has one definition (DualSyncAsyncPath.IsAsyncFlagName), the one the TG1002/TG1003 guards already used.
+
+    [Fact]
+    public async Task GetResult_of_a_call_whose_isAsync_useAsync_or_underscore_async_flag_is_false_is_not_reported()
+    {
+        await VerifyAsync("""
+            class Connection
+            {
+                public void Open() => OpenCore(isAsync: false).GetAwaiter().GetResult();
+                public int Read() => ReadCore(false).GetAwaiter().GetResult();
+                public int Count() => CountCore(_async: false).Result;
+                public void Close() => CloseCore(runAsync: false).Wait();
+
+                public int Peek()
+                {
+                    var pending = ReadCore(useAsync: false);
+                    return pending.GetAwaiter().GetResult();
+                }
+
+                private async Task OpenCore(bool isAsync) { if (isAsync) await Task.Delay(1); }
+                private async ValueTask<int> ReadCore(bool useAsync) => useAsync ? await Task.FromResult(1) : 1;
+                private async Task<int> CountCore(bool _async) => _async ? await Task.FromResult(1) : 1;
+                private async Task CloseCore(bool runAsync) { if (runAsync) await Task.Yield(); }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task A_driver_blocking_on_the_synchronous_branch_of_its_isAsync_guard_is_not_reported()
+    {
+        await VerifyAsync("""
+            class Connector
+            {
+                internal async Task<int> Read(bool isAsync)
+                {
+                    if (isAsync)
+                        return await ReadCore(isAsync);
+                    else
+                        return ReadCore(isAsync).Result;
+                }
+
+                internal async Task Flush(bool useAsync)
+                {
+                    if (useAsync)
+                    {
+                        await FlushCore(useAsync);
+                        return;
+                    }
+
+                    FlushCore(useAsync).GetAwaiter().GetResult();
+                }
+
+                internal int Parse(bool _isAsync) => _isAsync ? -1 : ReadCore(_isAsync).Result;
+
+                private async Task<int> ReadCore(bool isAsync) => isAsync ? await Task.FromResult(1) : 1;
+                private async Task FlushCore(bool useAsync) { if (useAsync) await Task.Yield(); }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task An_isAsync_flag_that_is_true_unguarded_or_not_a_bool_and_near_miss_names_are_reported()
+    {
+        await VerifyAsync("""
+            class Connection
+            {
+                public void Open() => {|TG1001:OpenCore(isAsync: true).GetAwaiter().GetResult()|};
+                public void Open(bool isAsync) => {|TG1001:OpenCore(isAsync).GetAwaiter().GetResult()|};
+                public void Load() => {|TG1001:LoadCore(asynchronous: false).GetAwaiter().GetResult()|};
+                public void Fetch() => {|TG1001:FetchCore(isAsync: false).GetAwaiter().GetResult()|};
+
+                internal async Task<int> Read(bool isAsync)
+                {
+                    if (isAsync)
+                        return {|TG1001:ReadCore(isAsync).Result|};
+                    return await ReadCore(isAsync);
+                }
+
+                private async Task OpenCore(bool isAsync) { if (isAsync) await Task.Yield(); }
+                private Task LoadCore(bool asynchronous) => Task.Delay(1);
+                private Task FetchCore(bool? isAsync) => Task.Delay(1);
+                private async Task<int> ReadCore(bool isAsync) => isAsync ? await Task.FromResult(1) : 1;
+            }
+            """);
+    }
+
     [Fact]
     public async Task Result_after_Debug_Assert_IsCompleted_is_not_reported()
     {
