@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using TailGuard.Output;
-using TailGuard.RuntimeProbe.Sources;
 using TailGuard.Tool.Commands;
 
 namespace TailGuard.Tool;
@@ -78,10 +77,9 @@ internal static class ProbeCli
         {
             return (ReturnCode)await parse.InvokeAsync(configuration, cancel).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is UserError or ProbeException)
+        catch (UserError ex)
         {
-            // The one place user errors become one line and exit code 1. ProbeException is the probe library's own name for
-            // a UserError (its sources throw it); the clause can shrink to UserError once that type derives from it.
+            // The one place user errors become one line and exit code 1 (the probe's ProbeException is a UserError).
             await console.Error.WriteLineAsync($"dotnet-tailguard: {ex.Message}").ConfigureAwait(false);
             return ReturnCode.Error;
         }
