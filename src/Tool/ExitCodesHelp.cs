@@ -14,8 +14,8 @@ internal static class ExitCodesHelp
         "3 an --slo rule was violated, or no request was seen (the report is still written).";
 
     public const string Analyze =
-        "Exit codes: 0 the report was written; 1 error (a missing, unreadable or corrupt trace, a folder, an output that is " +
-        "the trace or cannot be written); " + Usage + "; 3 an --slo rule was violated, or no request was seen (the report is " +
+        "Exit codes: 0 the report was written (also of a trace that ends early, with a warning); 1 error (a missing or " +
+        "unreadable file, a file that is not a trace, a folder, an output that is the trace or cannot be written); " + Usage + "; 3 an --slo rule was violated, or no request was seen (the report is " +
         "still written).";
 
     public const string Sizes =
