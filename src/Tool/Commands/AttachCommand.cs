@@ -93,10 +93,10 @@ internal static class AttachCommand
             if (given != 1)
             {
                 result.AddError(given == 0
-                    ? "Give the process to attach to: a pid (attach 4242, or -p 4242), -n <name> (see 'dotnet-tailguard ps'), " +
+                    ? "Give the process to attach to: a pid (attach 4242, or -p 4242) or -n <name> (see 'dotnet-tailguard ps'), " +
                       "--diagnostic-port <path>, or a command to start after '--' (attach -- dotnet MyApp.dll)."
-                    : "Give the process once: a pid (attach 4242, or -p 4242), -n <name>, --diagnostic-port <path> or a command " +
-                      "after '--', not several.");
+                    : "Give the process once: a pid (attach 4242, or -p 4242) or -n <name>, --diagnostic-port <path> or a " +
+                      "command after '--', not several.");
             }
         });
         command.SetAction(async (parse, cancel) => (int)await Run(
