@@ -192,7 +192,7 @@ public sealed class HtmlReportRenderer : IReportRenderer
         h.Append("</tbody></table>");
         if (report.Requests.Endpoints.Count > palette.Charted.Count)
         {
-            h.Append($"<p class=\"caption\">The chart shows the {palette.Charted.Count} busiest endpoints; the others share the grey swatch.</p>");
+            h.Append($"<p class=\"caption\">The charts show the {palette.Charted.Count} slowest endpoints (by P99); the others share the grey swatch.</p>");
         }
 
         h.Append("</section>");
