@@ -26,6 +26,7 @@ public sealed class ProbeRun(IProbeEventSource source, CorrelatorOptions? option
 
         var result = await source.RunAsync(Correlator, stop.Token).ConfigureAwait(false);
         var endReason = result.TargetExited ? EndReasons.TargetExited
+            : result.Truncated ? EndReasons.TruncatedTrace
             : cancel.IsCancellationRequested ? EndReasons.Cancelled
             : stop.IsCancellationRequested ? EndReasons.Duration
             : EndReasons.EndOfTrace;

@@ -10,12 +10,14 @@ internal static class ExitCodesHelp
 
     public const string Attach =
         "Exit codes: 0 the report was written (also when the target exited during the session); 1 error (no such process, " +
-        "no or several processes with --name, not a .NET process, cannot connect, unwritable output); " + Usage + "; " +
+        "no or several processes with --name, not a .NET process, cannot connect, a --diagnostic-port that cannot be listened " +
+        "at or that no process connected to before Ctrl+C, a command after '--' that cannot be started or whose runtime did " +
+        "not connect within 30 s, unwritable output); " + Usage + "; " +
         "3 an --slo rule was violated, or no request was seen (the report is still written).";
 
     public const string Analyze =
-        "Exit codes: 0 the report was written; 1 error (a missing, unreadable or corrupt trace, a folder, an output that is " +
-        "the trace or cannot be written); " + Usage + "; 3 an --slo rule was violated, or no request was seen (the report is " +
+        "Exit codes: 0 the report was written (also of a trace that ends early, with a warning); 1 error (a missing or " +
+        "unreadable file, a file that is not a trace, a folder, an output that is the trace or cannot be written); " + Usage + "; 3 an --slo rule was violated, or no request was seen (the report is " +
         "still written).";
 
     public const string Sizes =

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using TailGuard.Output;
-using TailGuard.RuntimeProbe.Sources;
 using TailGuard.Tool.Commands;
 
 namespace TailGuard.Tool;
@@ -19,11 +18,12 @@ internal static class ProbeCli
         "3 an --slo rule was violated or no request was seen (attach, analyze), or a state machine exceeds --max-bytes (sizes). " +
         "Each command's --help lists its own.";
 
-    public static RootCommand CreateRootCommand(IProbeConsole console) =>
+    /// <param name="launch">What followed <c>--</c> on the command line: the command <c>attach</c> starts (launch mode).</param>
+    public static RootCommand CreateRootCommand(IProbeConsole console, IReadOnlyList<string>? launch = null) =>
         new(Description)
         {
             PsCommand.Create(console),
-            AttachCommand.Create(console),
+            AttachCommand.Create(console, launch),
             AnalyzeCommand.Create(console),
             ProvidersCommand.Create(console),
             SizesCommand.Create(console),
@@ -37,7 +37,23 @@ internal static class ProbeCli
 
     public static async Task<ReturnCode> RunAsync(string[] args, IProbeConsole console, CancellationToken cancel)
     {
-        var root = CreateRootCommand(console);
+        // "attach -- dotnet App.dll": the command to launch is split off first, so that none of its words is read as the
+        // tool's (the pid argument would take "dotnet").
+        var dashes = Array.IndexOf(args, "--");
+        string[] launch = dashes < 0 ? [] : args[(dashes + 1)..];
+        if (dashes >= 0)
+        {
+            args = args[..dashes];
+            if (args.FirstOrDefault() != "attach" || launch.Length == 0)
+            {
+                await console.Error.WriteLineAsync(launch.Length == 0
+                    ? "dotnet-tailguard: give the command to start after '--' (attach -- dotnet MyApp.dll). Run 'dotnet-tailguard attach --help' for usage."
+                    : "dotnet-tailguard: only attach starts a command given after '--' (attach -- dotnet MyApp.dll). Run 'dotnet-tailguard --help' for usage.").ConfigureAwait(false);
+                return ReturnCode.UsageError;
+            }
+        }
+
+        var root = CreateRootCommand(console, launch);
         ParseResult parse;
         try
         {
@@ -78,10 +94,9 @@ internal static class ProbeCli
         {
             return (ReturnCode)await parse.InvokeAsync(configuration, cancel).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is UserError or ProbeException)
+        catch (UserError ex)
         {
-            // The one place user errors become one line and exit code 1. ProbeException is the probe library's own name for
-            // a UserError (its sources throw it); the clause can shrink to UserError once that type derives from it.
+            // The one place user errors become one line and exit code 1 (the probe's ProbeException is a UserError).
             await console.Error.WriteLineAsync($"dotnet-tailguard: {ex.Message}").ConfigureAwait(false);
             return ReturnCode.Error;
         }

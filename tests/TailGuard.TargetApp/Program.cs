@@ -119,6 +119,25 @@ app.MapPost("/exit", () =>
 await app.StartAsync();
 var address = app.Urls.First();
 Console.WriteLine($"LISTENING {address} PID {Environment.ProcessId}");
+
+// TARGET_SELF_REQUESTS=N: send N requests to itself right after start-up, then exit. For the tool's launch and
+// diagnostic-port modes, where the test starts no request of its own: start-up traffic, then the target's exit.
+if (int.TryParse(Environment.GetEnvironmentVariable("TARGET_SELF_REQUESTS"), out var selfRequests) && selfRequests > 0)
+{
+    using var self = new HttpClient { BaseAddress = new Uri(address) };
+    for (var i = 0; i < selfRequests; i++)
+    {
+        using var response = await self.GetAsync("/ok");
+        response.EnsureSuccessStatusCode();
+    }
+
+    Console.WriteLine($"SENT {selfRequests}");
+    // Long enough for EventPipe to flush the last requests' events before the runtime shuts the session down.
+    await Task.Delay(500);
+    await app.StopAsync();
+    return;
+}
+
 await app.WaitForShutdownAsync();
 
 /// <summary>Blocking calls on pool threads, kept out of line so that their frames stay visible in stacks.</summary>

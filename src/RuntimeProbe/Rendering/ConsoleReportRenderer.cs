@@ -105,10 +105,10 @@ public sealed class ConsoleReportRenderer : IReportRenderer
 
         if (report.BlockingSites.Count > 0)
         {
-            var sites = NewTable("Blocking call sites", "Frame", "Count", "Rule");
+            var sites = NewTable("Blocking call sites", "Method", "Blocking call", "Waits", "Rule");
             foreach (var s in report.BlockingSites)
             {
-                sites.AddRow(new Text(s.Frame), new Text(Number(s.Count)), new Text(s.Rule ?? ""));
+                sites.AddRow(new Text(s.Frame), new Text(s.BlockingCall ?? "–"), new Text(Number(s.Count)), new Text(s.Rule ?? s.Note ?? ""));
             }
 
             console.Write(sites);

@@ -192,7 +192,7 @@ public sealed class HtmlReportRenderer : IReportRenderer
         h.Append("</tbody></table>");
         if (report.Requests.Endpoints.Count > palette.Charted.Count)
         {
-            h.Append($"<p class=\"caption\">The chart shows the {palette.Charted.Count} busiest endpoints; the others share the grey swatch.</p>");
+            h.Append($"<p class=\"caption\">The charts show the {palette.Charted.Count} slowest endpoints (by P99); the others share the grey swatch.</p>");
         }
 
         h.Append("</section>");
@@ -376,20 +376,30 @@ public sealed class HtmlReportRenderer : IReportRenderer
         h.Append("<section class=\"card\" id=\"blocking\"><h2>Blocking call sites</h2>");
         if (report.BlockingSites.Count == 0)
         {
-            h.Append("<p class=\"caption\">None recorded. Sites come from WaitHandleWait events with stacks (.NET 9 and later) on pool " +
-                     "threads that blocked during starvation.</p></section>");
+            h.Append("<p class=\"caption\">None recorded. Sites come from WaitHandleWait events with stacks (.NET 9 and later, " +
+                     "<code>attach --stacks</code>): pool threads that blocked for 10 ms or more.</p></section>");
             return;
         }
 
-        h.Append("<p class=\"caption\">Where pool threads blocked during starvation, with the TailGuard rule that catches the pattern at compile time.</p>");
-        h.Append("<table class=\"sites\"><thead><tr><th>Frame</th><th class=\"num\">Count</th><th>Rule</th></tr></thead><tbody>");
+        // Not "during starvation": waits are kept by their length on a pool thread, whether or not an episode was detected.
+        h.Append("<p class=\"caption\">Where pool threads blocked for 10 ms or more: the method, the blocking call it made and the " +
+                 "TailGuard rule that catches the pattern at compile time.</p>");
+        h.Append("<table class=\"sites\"><thead><tr><th>Method</th><th>Blocking call</th><th class=\"num\">Waits</th><th>Rule</th></tr></thead><tbody>");
+        const string None = "<span class=\"muted\">–</span>";
         foreach (var s in report.BlockingSites)
         {
-            h.Append($"<tr><td class=\"frame\"><code>{Escape(s.Frame)}</code></td><td class=\"num\">{Number(s.Count)}</td>" +
-                     $"<td>{(s.Rule is null ? "<span class=\"muted\">–</span>" : RuleLink(s.Rule))}</td></tr>");
+            h.Append($"<tr><td class=\"frame\"><code>{Escape(s.Frame)}</code></td>" +
+                     $"<td>{(s.BlockingCall is null ? None : $"<code>{Escape(s.BlockingCall)}</code>")}</td><td class=\"num\">{Number(s.Count)}</td>" +
+                     $"<td>{(s.Rule is null ? None : RuleLink(s.Rule))}</td></tr>");
         }
 
-        h.Append("</tbody></table></section>");
+        h.Append("</tbody></table>");
+        foreach (var s in report.BlockingSites.Where(s => s.Note is not null))
+        {
+            h.Append($"<p class=\"caption\"><code>{Escape(s.Frame)}</code>: {Escape(s.Note!)}</p>");
+        }
+
+        h.Append("</section>");
     }
 
     private static void RecommendationList(StringBuilder h, Report report)

@@ -121,11 +121,21 @@ public sealed class MarkdownReportRenderer : IReportRenderer
             w.WriteLine();
             w.WriteLine("## Blocking call sites");
             w.WriteLine();
-            w.WriteLine("| Frame | Count | Rule |");
-            w.WriteLine("|---|---:|---|");
+            w.WriteLine("| Method | Blocking call | Waits | Rule |");
+            w.WriteLine("|---|---|---:|---|");
             foreach (var s in report.BlockingSites)
             {
-                w.WriteLine($"| `{s.Frame.Replace("`", "'", StringComparison.Ordinal)}` | {s.Count} | {s.Rule ?? ""} |");
+                w.WriteLine($"| {Code(s.Frame)} | {(s.BlockingCall is null ? "–" : Code(s.BlockingCall))} | {s.Count} | {s.Rule ?? "–"} |");
+            }
+
+            var notes = report.BlockingSites.Where(s => s.Note is not null).ToList();
+            if (notes.Count > 0)
+            {
+                w.WriteLine();
+                foreach (var s in notes)
+                {
+                    w.WriteLine($"- {Code(s.Frame)}: {Escape(s.Note!)}");
+                }
             }
         }
 
@@ -158,6 +168,10 @@ public sealed class MarkdownReportRenderer : IReportRenderer
     }
 
     /// <summary>Request paths are attacker-controlled: keep them from breaking the table or injecting markup.</summary>
+    // A frame or API name as code: a backtick would end the span and a bar the table cell.
+    private static string Code(string text) =>
+        $"`{text.Replace("`", "'", StringComparison.Ordinal).Replace("|", "/", StringComparison.Ordinal)}`";
+
     internal static string Escape(string text) => text
         .Replace("\\", "\\\\", StringComparison.Ordinal)
         .Replace("|", "\\|", StringComparison.Ordinal)

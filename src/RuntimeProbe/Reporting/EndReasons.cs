@@ -14,4 +14,10 @@ public static class EndReasons
 
     /// <summary>The stream ended on its own: the whole of a saved trace was read.</summary>
     public const string EndOfTrace = "endOfTrace";
+
+    /// <summary>
+    /// A saved trace ended early (cut, still being written, or saved from a target that was killed): the report covers it up
+    /// to where it ends.
+    /// </summary>
+    public const string TruncatedTrace = "truncatedTrace";
 }

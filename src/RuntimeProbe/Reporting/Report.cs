@@ -226,14 +226,19 @@ public sealed record ReportSlowRequest
 
 public sealed record ReportBlockingSite
 {
-    /// <summary>The method that blocked: the first frame above the wait outside the runtime and the framework.</summary>
+    /// <summary>
+    /// The method that blocked, as the user wrote it (<c>Shop.Orders.Load</c>, <c>Program.Main: lambda</c>): the first frame
+    /// above the wait outside the runtime, the framework and generated code.
+    /// </summary>
     public required string Frame { get; init; }
-    /// <summary>The blocking API that method called (for example <c>System.Threading.Tasks.Task`1.get_Result</c>), when known.</summary>
+    /// <summary>The blocking API that method called, as the user wrote it (for example <c>Task&lt;TResult&gt;.Result</c>), when known.</summary>
     public string? BlockingCall { get; init; }
     /// <summary>Waits at this site on pool threads that lasted at least the probe's threshold (10 ms).</summary>
     public long Count { get; init; }
     /// <summary>The TailGuard rule that catches this pattern at compile time, when one does.</summary>
     public string? Rule { get; init; }
+    /// <summary>Why <see cref="BlockingCall"/> or <see cref="Rule"/> is missing; null when the site has both.</summary>
+    public string? Note { get; init; }
 }
 
 public sealed record ReportRecommendation

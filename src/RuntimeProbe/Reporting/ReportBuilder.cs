@@ -223,12 +223,17 @@ public static class ReportBuilder
     // (`.Result` seen as `Task.Wait`), which must not split one call site in two; the site names its most frequent blocking call.
     private static List<ReportBlockingSite> BlockingSites(BlockingSiteTally tally) => tally.Sites
         .GroupBy(s => (s.Key.Frame, Rule: BlockingSiteRules.RuleFor(s.Key.Call ?? s.Key.Frame)))
-        .Select(g => new ReportBlockingSite
+        .Select(g =>
         {
-            Frame = g.Key.Frame,
-            BlockingCall = g.OrderByDescending(s => s.Value).First().Key.Call,
-            Count = g.Sum(s => s.Value),
-            Rule = g.Key.Rule,
+            var call = g.OrderByDescending(s => s.Value).First().Key.Call;
+            return new ReportBlockingSite
+            {
+                Frame = g.Key.Frame,
+                BlockingCall = call,
+                Count = g.Sum(s => s.Value),
+                Rule = g.Key.Rule,
+                Note = BlockingSiteRules.WhyIncomplete(g.Key.Frame, call, g.Key.Rule),
+            };
         })
         .OrderByDescending(s => s.Count)
         .Take(MaxBlockingSitesListed)

@@ -14,7 +14,14 @@ public static class BlockingSiteRules
         ("Tasks.Task.WaitAll", RuleIds.BlockingTaskWait, "Task.WaitAll"),
         ("Tasks.Task.WaitAny", RuleIds.BlockingTaskWait, "Task.WaitAny"),
         ("Tasks.Task.Wait", RuleIds.BlockingTaskWait, "Task.Wait"),
-        ("Tasks.Task.InternalWait", RuleIds.BlockingTaskWait, "Task.Wait"),
+        // GetAwaiter().GetResult(): GetResult and ValidateEnd are inlined into the caller, HandleNonSuccessAndDebuggerNotification
+        // never is.
+        ("TaskAwaiter.HandleNonSuccessAndDebuggerNotification", RuleIds.BlockingTaskWait, "GetAwaiter().GetResult()"),
+        ("TaskAwaiter.ValidateEnd", RuleIds.BlockingTaskWait, "GetAwaiter().GetResult()"),
+        // A stack that goes from the user's method straight to Task.InternalWait had its public call inlined whole: Task.Wait
+        // keeps a frame of its own (Task.Wait(int, CancellationToken)) and GetResult keeps HandleNonSuccessAndDebuggerNotification,
+        // so the call that leaves none is .Result (get_Result and GetResultCore both inlined).
+        ("Tasks.Task.InternalWait", RuleIds.BlockingTaskWait, "Task<TResult>.Result"),
         ("Tasks.Task`1.get_Result", RuleIds.BlockingTaskWait, "Task<TResult>.Result"),
         ("Tasks.Task`1.GetResultCore", RuleIds.BlockingTaskWait, "Task<TResult>.Result"),
         ("Tasks.ValueTask`1.get_Result", RuleIds.BlockingTaskWait, "ValueTask<TResult>.Result"),
@@ -69,26 +76,30 @@ public static class BlockingSiteRules
 
     /// <summary>
     /// The call site of a blocked thread's stack (innermost frame first; null for native or unresolved frames): the first
-    /// frame outside the framework, and the outermost framework frame below it that is a known blocking API (the one the user
-    /// called: <c>Task`1.get_Result</c> rather than the <c>Monitor.Wait</c> it ends in), named by <see cref="ApiFor"/>.
-    /// Without a user frame the blocking API's frame itself is the site. Null when neither is found.
+    /// frame outside the framework and generated code (<see cref="FrameNames.IsGenerated"/>), named as the user wrote it
+    /// (<see cref="FrameNames.AsWritten"/>), and the outermost framework frame below it that is a known blocking API (the one
+    /// the user called: <c>Task`1.get_Result</c> rather than the <c>Monitor.Wait</c> it ends in), named by <see cref="ApiFor"/>;
+    /// when no frame below it is a known API, the outermost framework frame below it, as <c>Type.Method</c> (a wait no rule
+    /// covers). Without a user frame the blocking API's frame itself is the site. Null when neither is found.
     /// </summary>
     public static (string Frame, string? BlockingCall)? Classify(IReadOnlyList<string?> frames)
     {
         ArgumentNullException.ThrowIfNull(frames);
         string? call = null;
+        string? outermostFramework = null;
         foreach (var frame in frames)
         {
-            if (frame is null)
+            if (frame is null || FrameNames.IsGenerated(frame))
             {
                 continue;
             }
 
             if (!IsFramework(frame))
             {
-                return (frame, call is null ? null : ApiFor(call));
+                return (FrameNames.AsWritten(frame), call is not null ? ApiFor(call) : outermostFramework is null ? null : ShortName(outermostFramework));
             }
 
+            outermostFramework = frame;
             if (RuleFor(frame) is not null)
             {
                 call = frame;
@@ -96,6 +107,36 @@ public static class BlockingSiteRules
         }
 
         return call is null ? null : (call, ApiFor(call));
+    }
+
+    /// <summary>
+    /// Why a site's blocking call or rule is missing, in words for the report; null when the site has both. <paramref name="frame"/>
+    /// is a framework frame when no method of the application was on the stack.
+    /// </summary>
+    public static string? WhyIncomplete(string frame, string? blockingCall, string? rule)
+    {
+        ArgumentNullException.ThrowIfNull(frame);
+        if (IsFramework(frame))
+        {
+            return "No method of the application is on the stack: it was inlined into generated code (an expression-tree " +
+                   "delegate such as ASP.NET Core's request delegates) or the wait is the framework's own.";
+        }
+
+        if (blockingCall is null)
+        {
+            return "The frames between this method and the wait are native or unresolved (no rundown, or code loaded without " +
+                   "method events), so the blocking call is unknown.";
+        }
+
+        return rule is null ? $"No TailGuard rule covers {blockingCall}." : null;
+    }
+
+    /// <summary>"System.Threading.LowLevelLock.Acquire" → "LowLevelLock.Acquire".</summary>
+    private static string ShortName(string frame)
+    {
+        var method = frame.LastIndexOf('.');
+        var type = method <= 0 ? -1 : frame.LastIndexOf('.', method - 1);
+        return type < 0 ? frame : frame[(type + 1)..];
     }
 
     /// <summary>The runtime's and the framework's own code, which is never the user's call site.</summary>

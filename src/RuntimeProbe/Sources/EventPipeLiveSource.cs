@@ -14,69 +14,38 @@ namespace TailGuard.RuntimeProbe.Sources;
 /// </summary>
 public sealed class EventPipeLiveSource : IProbeEventSource
 {
-    private readonly DiagnosticsClient _client;
+    private readonly TargetConnection _connection;
     private readonly string? _nettracePath;
     private readonly int _bufferMb;
     private readonly bool _blockingSites;
+    private int? _seenPid;
 
-    private EventPipeLiveSource(int pid, DiagnosticsClient client, TargetInfo target, string? nettracePath, int bufferMb, bool blockingSites)
+    private EventPipeLiveSource(TargetConnection connection, string? nettracePath, int bufferMb, bool blockingSites)
     {
-        Pid = pid;
-        _client = client;
-        Target = target;
+        _connection = connection;
         _nettracePath = nettracePath;
         _bufferMb = bufferMb;
         _blockingSites = blockingSites;
     }
 
-    public int Pid { get; }
-
     /// <summary>How long the last session took from the stop request to the end of its stream (the rundown's cost).</summary>
     public TimeSpan? StopDuration { get; private set; }
 
-    public TargetInfo Target { get; }
+    public TargetInfo Target => _connection.Target;
 
     /// <summary>Checks that <paramref name="pid"/> is a .NET process we can talk to; throws <see cref="ProbeException"/> if not.</summary>
     /// <param name="blockingSites">Collect the stacks of long pool-thread waits (WaitHandle keyword, stacks, rundown at the end).</param>
-    public static EventPipeLiveSource Connect(int pid, string? nettracePath = null, int bufferMb = 256, bool blockingSites = false)
+    public static EventPipeLiveSource Connect(int pid, string? nettracePath = null, int bufferMb = 256, bool blockingSites = false) =>
+        new(TargetConnection.ToProcess(pid), nettracePath, bufferMb, blockingSites);
+
+    /// <summary>
+    /// A session over <paramref name="connection"/> (a pid's socket or a diagnostic port the target connected to), which the
+    /// caller owns and disposes after the source.
+    /// </summary>
+    public static EventPipeLiveSource Over(TargetConnection connection, string? nettracePath = null, int bufferMb = 256, bool blockingSites = false)
     {
-        string processName;
-        try
-        {
-            using var process = Process.GetProcessById(pid);
-            processName = process.ProcessName;
-        }
-        catch (ArgumentException)
-        {
-            throw new ProbeException($"No process with id {pid} is running.");
-        }
-
-        if (!DiagnosticsClient.GetPublishedProcesses().Contains(pid))
-        {
-            throw new ProbeException(
-                $"Process {pid} ({processName}) is not a .NET process this user can attach to (no diagnostics endpoint; is DOTNET_EnableDiagnostics=0 set, or does it run as another user?).");
-        }
-
-        var client = new DiagnosticsClient(pid);
-        try
-        {
-            // A cheap round trip that proves the diagnostics endpoint answers before a session is started.
-            _ = client.GetProcessEnvironment();
-        }
-        catch (Exception ex) when (ex is ServerNotAvailableException or ServerErrorException or UnsupportedCommandException or IOException or TimeoutException)
-        {
-            throw new ProbeException($"Cannot connect to process {pid} ({processName}): {ex.Message}", ex);
-        }
-
-        var commandLine = DotNetProcesses.ReadCommandLine(pid) ?? processName;
-        var target = new TargetInfo
-        {
-            Pid = pid,
-            ProcessName = DotNetProcesses.AppName(processName, commandLine),
-            RuntimeVersion = DotNetProcesses.RuntimeVersion(pid),
-            CommandLine = commandLine,
-        };
-        return new EventPipeLiveSource(pid, client, target, nettracePath, bufferMb, blockingSites);
+        ArgumentNullException.ThrowIfNull(connection);
+        return new EventPipeLiveSource(connection, nettracePath, bufferMb, blockingSites);
     }
 
     public Task<SourceResult> RunAsync(Action<ProbeEvent> sink, CancellationToken stop) => RunAsync(new ProbeEventRecords(sink), stop);
@@ -92,12 +61,12 @@ public sealed class EventPipeLiveSource : IProbeEventSource
             var configuration = new EventPipeSessionConfiguration(providers, _bufferMb, requestRundown: _blockingSites, requestStackwalk: _blockingSites);
             try
             {
-                session = await _client.StartEventPipeSessionAsync(configuration, stop).ConfigureAwait(false);
+                session = await _connection.Client.StartEventPipeSessionAsync(configuration, stop).ConfigureAwait(false);
             }
             catch (UnsupportedCommandException)
             {
                 // Runtimes before .NET 8 cannot turn stack walking off; they walk stacks as sessions always did.
-                session = await _client.StartEventPipeSessionAsync(providers, _blockingSites, _bufferMb, stop).ConfigureAwait(false);
+                session = await _connection.Client.StartEventPipeSessionAsync(providers, _blockingSites, _bufferMb, stop).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)
@@ -111,7 +80,13 @@ public sealed class EventPipeLiveSource : IProbeEventSource
                 return new SourceResult(0, 0, TargetExited: true);
             }
 
-            throw new ProbeException($"Cannot start an EventPipe session in process {Pid}: {ex.Message}", ex);
+            throw new ProbeException($"Cannot start an EventPipe session in {_connection.Describe}: {ex.Message}", ex);
+        }
+
+        if (_connection.ResumeAfterSessionStart)
+        {
+            // A target that connected to our port waits at start-up until resumed: the session already sees its start-up.
+            _connection.ResumeRuntime();
         }
 
         var clock = Stopwatch.StartNew();
@@ -140,6 +115,7 @@ public sealed class EventPipeLiveSource : IProbeEventSource
                         lastTimestamp = e.TimeStampRelativeMSec;
                     }
 
+                    _seenPid ??= e.ProcessID > 0 ? e.ProcessID : null;
                     traceEvents++;
                 };
 
@@ -186,13 +162,15 @@ public sealed class EventPipeLiveSource : IProbeEventSource
                 var exited = !stoppedByUs || HasExited();
                 if (failure is not null && !exited)
                 {
-                    throw new ProbeException($"The event stream from process {Pid} broke: {failure.Message}", failure);
+                    throw new ProbeException($"The event stream from {_connection.Describe} broke: {failure.Message}", failure);
                 }
 
                 var endMs = Math.Max(lastTimestamp, stoppedByUs ? sessionMs : clock.Elapsed.TotalMilliseconds);
                 blocking?.Complete(endMs, sink);
+                // Through a port the pid is learnt from the events: the report names the process then.
+                var learnt = Target.Pid is null && _seenPid is { } pid ? TargetConnection.DescribeProcess(pid, null) : null;
                 return new SourceResult(endMs, source.EventsLost, TargetExited: exited && !stoppedByUs || (failure is not null && exited),
-                    TraceEvents: traceEvents, Notes: blocking?.Notes());
+                    learnt, TraceEvents: traceEvents, Notes: blocking?.Notes());
             }
             finally
             {
@@ -229,22 +207,7 @@ public sealed class EventPipeLiveSource : IProbeEventSource
         }
     }
 
-    private bool HasExited()
-    {
-        try
-        {
-            using var process = Process.GetProcessById(Pid);
-            return process.HasExited;
-        }
-        catch (ArgumentException)
-        {
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            return true;
-        }
-    }
+    private bool HasExited() => _connection.HasExited(_seenPid);
 
     public void Dispose()
     {

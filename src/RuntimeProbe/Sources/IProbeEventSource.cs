@@ -24,8 +24,11 @@ public interface IProbeEventSource : IDisposable
 /// <param name="Target">What the stream told about the target (command line, pid), when it told more than was known up front.</param>
 /// <param name="TraceEvents">Every event read from the stream.</param>
 /// <param name="Notes">What the source wants the report to say (for example why blocking call sites are missing).</param>
+/// <param name="Truncated">A saved trace ended early (cut, still being written, or from a killed target): the events up to
+/// where it ends were delivered.</param>
 public sealed record SourceResult(
-    double EndMs, long EventsLost, bool TargetExited, TargetInfo? Target = null, long TraceEvents = 0, IReadOnlyList<string>? Notes = null);
+    double EndMs, long EventsLost, bool TargetExited, TargetInfo? Target = null, long TraceEvents = 0, IReadOnlyList<string>? Notes = null,
+    bool Truncated = false);
 
 /// <summary>What a source knows of the process it reads: any of it may be unknown.</summary>
 public sealed record TargetInfo

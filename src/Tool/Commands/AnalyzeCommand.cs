@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using TailGuard.Output;
 using TailGuard.RuntimeProbe.Rendering;
 using TailGuard.RuntimeProbe.Reporting;
@@ -12,7 +13,9 @@ internal static class AnalyzeCommand
 {
     private static readonly Argument<FileInfo> TraceArgument = new("trace")
     {
-        Description = "A .nettrace file saved by 'attach --nettrace' or by 'dotnet-trace collect --providers <the probe's providers>' (see docs/probe.md).",
+        Description = "A .nettrace file saved by 'attach --nettrace' or by 'dotnet-trace collect --providers <the probe's providers>' " +
+                      "(see docs/probe.md). A trace that ends early (from a killed target, cut, or still being written) is read up " +
+                      "to where it ends: session.endReason truncatedTrace, a note and a warning on standard error, exit code 0.",
     };
 
     private static readonly Option<string> FormatOption = CommonOptions.ReportFormat();
@@ -51,6 +54,13 @@ internal static class AnalyzeCommand
         using var source = new NettraceFileSource(trace);
         var report = SloGate.Apply(await new ProbeRun(source).RunAsync(duration: null, settings.Slo, cancel).ConfigureAwait(false), settings.Slo);
         output.Write(report);
+        if (report.Session.EndReason == EndReasons.TruncatedTrace)
+        {
+            await console.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"dotnet-tailguard: warning: the trace '{settings.Trace.Name}' ends early (killed target, cut or still being written); " +
+                $"the report covers its first {report.Session.DurationMs / 1000:0.###} s.")).ConfigureAwait(false);
+        }
+
         return await SloGate.ConcludeAsync(report, console.Error).ConfigureAwait(false);
     }
 

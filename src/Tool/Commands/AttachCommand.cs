@@ -27,6 +27,15 @@ internal static class AttachCommand
                       "for every 'dotnet App.dll') or its app's name ('App'). Several matches are an error that lists them.",
     };
 
+    private static readonly Option<string?> DiagnosticPortOption = new("--diagnostic-port")
+    {
+        HelpName = "PATH",
+        Description = "Listen at this diagnostic port (a Unix domain socket the tool creates) and attach to the .NET process " +
+                      "that connects to it: start the target with DOTNET_DiagnosticPorts=PATH (it then waits at start-up until " +
+                      "the session runs; PATH,nosuspend does not wait). The target connects, the tool listens: CoreCLR's ports " +
+                      "only connect.",
+    };
+
     private static readonly Option<TimeSpan?> DurationOption = CommonOptions.Duration();
     private static readonly Option<string> FormatOption = CommonOptions.ReportFormat();
     private static readonly Option<FileInfo?> OutputOption = CommonOptions.Output();
@@ -56,26 +65,38 @@ internal static class AttachCommand
                       "session stops to resolve them. Costs the target throughput when it waits a lot (see docs/benchmarks.md).",
     };
 
-    public static Command Create(IProbeConsole console)
+    /// <param name="launch">The command after <c>--</c> (launch mode), split off the command line before parsing.</param>
+    public static Command Create(IProbeConsole console, IReadOnlyList<string>? launch = null)
     {
+        launch ??= [];
         var command = new Command("attach",
             "Attach to a running .NET process over EventPipe, show a live view (requests/s, rolling P50/P99/P99.9, GC pauses, " +
-            "pool threads and queue, starvation), then write the report. " + ExitCodesHelp.Attach)
+            "pool threads and queue, starvation), then write the report. The target: a pid, -p, -n, --diagnostic-port, or a " +
+            "command to start after '--' ('attach -- dotnet MyApp.dll': started paused, resumed once the session runs so " +
+            "start-up is traced, its output shown on standard error; the session stops when it exits, and it is killed if " +
+            "still running when the session ends). " + ExitCodesHelp.Attach)
         {
-            PidArgument, ProcessIdOption, NameOption, DurationOption, FormatOption, OutputOption, SloOption, NettraceOption,
-            BufferOption, QuietOption, StacksOption,
+            PidArgument, ProcessIdOption, NameOption, DiagnosticPortOption, DurationOption, FormatOption, OutputOption, SloOption,
+            NettraceOption, BufferOption, QuietOption, StacksOption,
         };
         command.Validators.Add(result =>
         {
             // Counted from the tokens, not the values: a value that failed to parse has its own error already, and reading
             // it here would throw.
-            var given = new[] { result.GetResult(PidArgument)?.Tokens.Count > 0, result.GetResult(ProcessIdOption) is { Implicit: false }, result.GetResult(NameOption) is { Implicit: false } }
+            var given = new[]
+                {
+                    result.GetResult(PidArgument)?.Tokens.Count > 0, result.GetResult(ProcessIdOption) is { Implicit: false },
+                    result.GetResult(NameOption) is { Implicit: false }, result.GetResult(DiagnosticPortOption) is { Implicit: false },
+                    launch.Count > 0,
+                }
                 .Count(g => g);
             if (given != 1)
             {
                 result.AddError(given == 0
-                    ? "Give the process to attach to: a pid (attach 4242, or -p 4242) or -n <name> (see 'dotnet-tailguard ps')."
-                    : "Give the process once: a pid (attach 4242, or -p 4242) or -n <name>, not several.");
+                    ? "Give the process to attach to: a pid (attach 4242, or -p 4242) or -n <name> (see 'dotnet-tailguard ps'), " +
+                      "--diagnostic-port <path>, or a command to start after '--' (attach -- dotnet MyApp.dll)."
+                    : "Give the process once: a pid (attach 4242, or -p 4242) or -n <name>, --diagnostic-port <path> or a " +
+                      "command after '--', not several.");
             }
         });
         command.SetAction(async (parse, cancel) => (int)await Run(
@@ -84,6 +105,8 @@ internal static class AttachCommand
             {
                 Pid = parse.GetValue(PidArgument) ?? parse.GetValue(ProcessIdOption),
                 Name = parse.GetValue(NameOption),
+                DiagnosticPort = parse.GetValue(DiagnosticPortOption),
+                Launch = launch,
                 Duration = parse.GetValue(DurationOption),
                 Format = parse.GetValue(FormatOption)!,
                 Output = parse.GetValue(OutputOption),
@@ -105,10 +128,14 @@ internal static class AttachCommand
         using var output = ReportOutput<Report>.Open(ReportRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error, traceInUse);
         using var trace = settings.Nettrace is null ? null : OutputFile.Reserve(settings.Nettrace, "trace");
 
-        var pid = settings.Pid ?? ProcessByName.Find(settings.Name!);
-        using var source = EventPipeLiveSource.Connect(pid, trace?.TemporaryPath ?? trace?.Target, settings.BufferMb, settings.BlockingSites);
+        await using var launched = settings.Launch.Count > 0 ? await LaunchedTarget.StartAsync(settings.Launch, console.Error, cancel).ConfigureAwait(false) : null;
+        await using var connection = launched?.Connection
+            ?? (settings.DiagnosticPort is { } port ? await ListenAsync(console, port, cancel).ConfigureAwait(false) : null)
+            ?? TargetConnection.ToProcess(settings.Pid ?? ProcessByName.Find(settings.Name!));
+        using var source = EventPipeLiveSource.Over(connection, trace?.TemporaryPath ?? trace?.Target, settings.BufferMb, settings.BlockingSites);
         var run = new ProbeRun(source);
-        var describe = $"Attached to {source.Target.ProcessName} (pid {pid})" +
+        var who = source.Target.Pid is { } known ? $"{source.Target.ProcessName} (pid {known})" : $"the process at {settings.DiagnosticPort}";
+        var describe = (launched is null ? "Attached to " : "Started ") + who +
                        (settings.Duration is { } d ? $" for {d}" : "; Ctrl+C stops and writes the report") + ".";
 
         var running = run.RunAsync(settings.Duration, settings.Slo, cancel);
@@ -128,7 +155,8 @@ internal static class AttachCommand
         output.Write(report);
         if (report.Session.TargetExited)
         {
-            await console.Error.WriteLineAsync($"The target process {pid} exited; the report covers the session until then.").ConfigureAwait(false);
+            var exited = report.Target.Pid is { } pid ? $"The target process {pid}" : "The target process";
+            await console.Error.WriteLineAsync($"{exited} exited; the report covers the session until then.").ConfigureAwait(false);
         }
 
         if (trace is not null)
@@ -137,6 +165,18 @@ internal static class AttachCommand
         }
 
         return await SloGate.ConcludeAsync(report, console.Error).ConfigureAwait(false);
+    }
+    private static async Task<TargetConnection> ListenAsync(IProbeConsole console, string port, CancellationToken cancel)
+    {
+        await console.Error.WriteLineAsync($"Waiting for a .NET process to connect to {port} (start it with DOTNET_DiagnosticPorts={port}).").ConfigureAwait(false);
+        try
+        {
+            return await TargetConnection.ListenAsync(port, pid: null, cancel).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            throw new ProbeException($"Stopped before a process connected to {port}; no report.");
+        }
     }
 }
 
@@ -147,6 +187,10 @@ internal sealed record AttachSettings
 
     public int? Pid { get; init; }
     public string? Name { get; init; }
+    /// <summary>A diagnostic port to listen at (<c>--diagnostic-port</c>).</summary>
+    public string? DiagnosticPort { get; init; }
+    /// <summary>A command to start and attach to (launch mode, after <c>--</c>); empty otherwise.</summary>
+    public IReadOnlyList<string> Launch { get; init; } = [];
     public TimeSpan? Duration { get; init; }
     public string Format { get; init; } = OutputFormats.Console;
     public FileInfo? Output { get; init; }

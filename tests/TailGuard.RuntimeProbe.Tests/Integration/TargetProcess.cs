@@ -72,6 +72,9 @@ internal sealed class TargetProcess : IAsyncDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>SIGKILL: the target ends at once, without flushing or closing anything.</summary>
+    public void Kill() => _process.Kill();
+
     public async Task WaitForExitAsync(TimeSpan timeout)
     {
         using var cts = new CancellationTokenSource(timeout);

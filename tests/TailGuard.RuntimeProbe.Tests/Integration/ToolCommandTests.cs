@@ -182,8 +182,9 @@ public sealed class ToolCommandTests
     }
 
     [Fact]
-    public async Task A_truncated_trace_is_an_error()
+    public async Task A_truncated_trace_is_reported_up_to_where_it_ends_with_a_warning()
     {
+        // Issue 14 item 4: this test used to assert exit code 1 ("is truncated or corrupt"); that assertion was the bug.
         await using var target = await TargetProcess.StartAsync();
         var trace = Path.Combine(Path.GetTempPath(), $"tailguard-{Guid.NewGuid():N}.nettrace");
         try
@@ -195,14 +196,59 @@ public sealed class ToolCommandTests
             var bytes = await File.ReadAllBytesAsync(trace);
             await File.WriteAllBytesAsync(trace, bytes[..(bytes.Length * 2 / 3)]);
 
-            var (code, _, error) = await RunAsync("analyze", trace);
+            var (code, output, error) = await RunAsync("analyze", trace, "--format", "json");
 
-            Assert.Equal(ReturnCode.Error, code);
-            AssertOneErrorLine(error, "is truncated or corrupt");
+            Assert.Equal(ReturnCode.Success, code);
+            AssertOneErrorLine(error, "warning: the trace");
+            Assert.Contains("ends early", error, StringComparison.Ordinal);
+            using var json = JsonDocument.Parse(output);
+            var session = json.RootElement.GetProperty("session");
+            Assert.Equal("truncatedTrace", session.GetProperty("endReason").GetString());
+            Assert.Contains(session.GetProperty("notes").EnumerateArray(), n => n.GetString()!.StartsWith("The trace ends early", StringComparison.Ordinal));
         }
         finally
         {
             File.Delete(trace);
+        }
+    }
+
+    [Fact]
+    public async Task The_trace_of_a_target_killed_mid_session_gives_the_live_reports_request_count()
+    {
+        var target = await TargetProcess.StartAsync();
+        var trace = Path.Combine(Path.GetTempPath(), $"tailguard-{Guid.NewGuid():N}.nettrace");
+        var live = Path.Combine(Path.GetTempPath(), $"tailguard-{Guid.NewGuid():N}.json");
+        try
+        {
+            var attach = RunAsync("attach", Pid(target), "--format", "json", "-o", live, "--nettrace", trace, "--no-live");
+            await Task.Delay(1000);
+            for (var i = 0; i < 25; i++)
+            {
+                await target.Client.GetStringAsync("/work?ms=2");
+            }
+
+            // Long enough for the target to flush its EventPipe buffers; the kill then cuts the stream wherever it is.
+            await Task.Delay(1500);
+            target.Kill();
+            Assert.Equal(ReturnCode.Success, (await attach).Code);
+
+            var (code, analyzed, error) = await RunAsync("analyze", trace, "--format", "json");
+
+            Assert.Equal(ReturnCode.Success, code);
+            Assert.Contains("ends early", error, StringComparison.Ordinal);
+            using var liveJson = JsonDocument.Parse(await File.ReadAllTextAsync(live));
+            using var analyzedJson = JsonDocument.Parse(analyzed);
+            Assert.Equal("targetExited", liveJson.RootElement.GetProperty("session").GetProperty("endReason").GetString());
+            Assert.Equal("truncatedTrace", analyzedJson.RootElement.GetProperty("session").GetProperty("endReason").GetString());
+            var liveCount = liveJson.RootElement.GetProperty("requests").GetProperty("count").GetInt64();
+            Assert.Equal(25, liveCount);
+            Assert.Equal(liveCount, analyzedJson.RootElement.GetProperty("requests").GetProperty("count").GetInt64());
+        }
+        finally
+        {
+            await target.DisposeAsync();
+            File.Delete(trace);
+            File.Delete(live);
         }
     }
 

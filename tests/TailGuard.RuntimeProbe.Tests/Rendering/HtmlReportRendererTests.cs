@@ -424,4 +424,58 @@ public sealed class HtmlReportRendererTests
         Assert.InRange(html.Length, 20_000, 2_000_000);
         Parse(html);
     }
+
+    [Fact]
+    public void Many_gc_pauses_are_a_density_strip_not_a_wall_of_bars()
+    {
+        var events = new EventSequence().Request(0, 5, "/ok");
+        for (var i = 0; i < 900; i++)
+        {
+            events.Pause(10 + i * 60, 10 + i * 60 + 3, generation: i % 50 == 0 ? 2 : 0);
+        }
+
+        var chart = Chart(Parse(Render(events.Run(endMs: 60_000))), "timeline");
+
+        Assert.DoesNotContain(chart.Descendants(), e => e.Name.LocalName == "rect" && HasClass(e, "band gc"));
+        var cells = chart.Descendants().Where(e => e.Name.LocalName == "rect" && HasClass(e, "density gc")).ToList();
+        Assert.InRange(cells.Count, 100, 260);
+        Assert.All(cells, c => Assert.InRange(double.Parse((string)c.Attribute("fill-opacity")!, System.Globalization.CultureInfo.InvariantCulture), 0.15, 1));
+    }
+
+    [Fact]
+    public void A_few_gc_pauses_are_still_one_bar_each()
+    {
+        var report = new EventSequence().Request(0, 5, "/ok").Pause(100, 130, generation: 2).Pause(500, 502).Run(endMs: 2_000);
+
+        var chart = Chart(Parse(Render(report)), "timeline");
+
+        Assert.Equal(2, chart.Descendants().Count(e => e.Name.LocalName == "rect" && HasClass(e, "band gc")));
+        Assert.DoesNotContain(chart.Descendants(), e => e.Name.LocalName == "rect" && HasClass(e, "density"));
+    }
+
+    [Fact]
+    public void The_timeline_colours_the_slowest_endpoints_not_the_busiest()
+    {
+        var events = new EventSequence();
+        for (var i = 0; i < 40; i++)
+        {
+            for (var e = 0; e < 9; e++)
+            {
+                events.Request(i * 50 + e, i * 50 + e + 1, $"/busy{e}");
+            }
+        }
+
+        events.Request(100, 541, "/slow");
+        var report = events.Run(endMs: 3_000);
+        var legend = TimelineChart.Legend(report, new EndpointPalette(report));
+
+        Assert.Contains("/slow</code>", legend, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_pause_without_a_generation_says_so()
+    {
+        Assert.Equal("generation not in the trace", TimelineChart.Generation(-1));
+        Assert.Equal("gen2", TimelineChart.Generation(2));
+    }
 }

@@ -62,4 +62,30 @@ public sealed class RendererTests
         Assert.IsType<JsonReportRenderer>(ReportRenderers.Find("JSON"));
         Assert.Null(ReportRenderers.Find("pdf"));
     }
+
+    private static Report ReportWithSites() => new EventSequence()
+        .Request(0, 50, "/report")
+        .Add(new Events.BlockingWait(10, 0, "Program.Main: lambda", "Task<TResult>.Result", Count: 7))
+        .Add(new Events.BlockingWait(10, 0, "App.Legacy.Run"))
+        .Run(endMs: 2000);
+
+    [Fact]
+    public void Markdown_lists_each_sites_blocking_call_and_why_one_is_missing()
+    {
+        var text = Render(new MarkdownReportRenderer(), ReportWithSites());
+
+        Assert.Contains("| Method | Blocking call | Waits | Rule |", text, StringComparison.Ordinal);
+        Assert.Contains("| `Program.Main: lambda` | `Task<TResult>.Result` | 7 | TG1001 |", text, StringComparison.Ordinal);
+        Assert.Contains("- `App.Legacy.Run`: The frames between this method and the wait are native or unresolved", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Html_lists_the_blocking_call_and_does_not_say_during_starvation()
+    {
+        var text = Render(new HtmlReportRenderer(), ReportWithSites());
+
+        Assert.Contains("<th>Blocking call</th>", text, StringComparison.Ordinal);
+        Assert.Contains("<code>Task&lt;TResult&gt;.Result</code>", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("during starvation", text, StringComparison.Ordinal);
+    }
 }

@@ -115,6 +115,7 @@ svg.chart .plot { fill: var(--plot); stroke: var(--line); }
 svg.chart .grid { stroke: var(--grid); stroke-width: 1; }
 svg.chart .tick.minor .grid { stroke-dasharray: 2 3; }
 svg.chart .band.gc { fill: var(--gc); }
+svg.chart .density.gc { fill: var(--gc); }
 svg.chart .bands.gc { opacity: var(--band-gc); }
 svg.chart .bands.gc.g2 { opacity: var(--band-gc2); }
 svg.chart .annotation text { font-size: 11px; font-weight: 600; }

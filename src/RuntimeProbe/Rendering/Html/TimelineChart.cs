@@ -94,7 +94,10 @@ internal static class TimelineChart
         }
 
         sb.Append("<li><span class=\"key line ref\"></span>overall P99</li>");
-        sb.Append("<li><span class=\"key band gc\"></span>GC pause</li>");
+        sb.Append(DrawsGcDensity(report)
+            ? $"<li><span class=\"key band gc\"></span>GC pauses ({report.Gc.Pauses.Count}, too many for one bar each): the strip's " +
+              "darkness is the share of time paused</li>"
+            : "<li><span class=\"key band gc\"></span>GC pause</li>");
         sb.Append("<li><span class=\"key band starvation\"></span>thread-pool starvation</li>");
         if (report.Contention.Windows.Count > 0)
         {
@@ -176,6 +179,13 @@ internal static class TimelineChart
                 $"{e.ThreadsInjected} thread(s) injected{(e.Ongoing ? ", still going on at the end" : "")}");
         }
 
+        if (DrawsGcDensity(report))
+        {
+            svg.Append("</g>");
+            GcDensity(svg, report, x);
+            return;
+        }
+
         // Gen2 pauses in a stronger group than the frequent, short gen0 and gen1 ones.
         foreach (var gen2 in new[] { false, true })
         {
@@ -185,6 +195,58 @@ internal static class TimelineChart
                 Band(svg, x, "gc g" + Math.Max(0, p.Generation), p.StartMs, p.StartMs + p.DurationMs,
                     $"GC pause of {Ms(p.DurationMs)} at {Seconds(p.StartMs, 1)}: {Generation(p.Generation)}, {p.Reason}, {p.Type}");
             }
+        }
+
+        svg.Append("</g>");
+    }
+
+    /// <summary>
+    /// More pauses than this and one bar each would be a solid wall (876 GCs in a real run): they are drawn as a density strip
+    /// instead, the share of each few pixels' time spent paused.
+    /// </summary>
+    public const int MaxGcBars = 150;
+
+    private const double DensityBinPx = 4;
+    private const double DensityStripHeight = 14;
+
+    public static bool DrawsGcDensity(Report report) => report.Gc.Pauses.Count > MaxGcBars;
+
+    /// <summary>
+    /// A strip along the top of the plot: one cell per <see cref="DensityBinPx"/> pixels whose opacity is the share of that
+    /// time the runtime was paused for a GC (at least a little, so a single short pause still shows).
+    /// </summary>
+    private static void GcDensity(StringBuilder svg, Report report, LinearScale x)
+    {
+        // The time axis starts at 0 (the session's start) and ends at x.Max.
+        var bins = (int)Math.Ceiling((Right - Left) / DensityBinPx);
+        var binMs = x.Max / bins;
+        var paused = new double[bins];
+        var counts = new int[bins];
+        foreach (var p in report.Gc.Pauses)
+        {
+            var from = Math.Clamp((int)(p.StartMs / binMs), 0, bins - 1);
+            var to = Math.Clamp((int)((p.StartMs + p.DurationMs) / binMs), 0, bins - 1);
+            counts[from]++;
+            for (var b = from; b <= to; b++)
+            {
+                var binStart = b * binMs;
+                paused[b] += Math.Max(0, Math.Min(p.StartMs + p.DurationMs, binStart + binMs) - Math.Max(p.StartMs, binStart));
+            }
+        }
+
+        svg.Append("<g class=\"gc-density\">");
+        for (var b = 0; b < bins; b++)
+        {
+            if (counts[b] == 0 && paused[b] <= 0)
+            {
+                continue;
+            }
+
+            var share = Math.Min(1, paused[b] / binMs);
+            var start = b * binMs;
+            svg.Append($"<rect class=\"density gc\" x=\"{N(Left + b * DensityBinPx)}\" y=\"{N(Top)}\" width=\"{N(DensityBinPx)}\" " +
+                       $"height=\"{N(DensityStripHeight)}\" fill-opacity=\"{N(0.15 + 0.85 * share)}\">");
+            svg.Append($"<title>{Escape($"{counts[b]} GC pause(s) from {Seconds(start, 1)} to {Seconds(start + binMs, 1)}: {(int)Math.Round(share * 100)}% of that time paused")}</title></rect>");
         }
 
         svg.Append("</g>");
@@ -206,7 +268,7 @@ internal static class TimelineChart
             .Select(e => (Kind: "starvation", Start: e.StartMs, Length: e.EndMs - e.StartMs, Label: "starvation " + Duration(e.EndMs - e.StartMs)))
             .Concat(report.Gc.Pauses
                 .Where(p => p.DurationMs >= Math.Max(5, report.Gc.MaxPauseMs / 4))
-                .Select(p => (Kind: "gc", Start: p.StartMs, Length: p.DurationMs, Label: Generation(p.Generation) + " " + Ms(p.DurationMs))))
+                .Select(p => (Kind: "gc", Start: p.StartMs, Length: p.DurationMs, Label: (p.Generation < 0 ? "GC" : Generation(p.Generation)) + " " + Ms(p.DurationMs))))
             .OrderByDescending(c => c.Length)
             .Take(8);
         var rows = new List<(double From, double To)>[] { [], [] };
@@ -245,8 +307,8 @@ internal static class TimelineChart
     private static void Dots(StringBuilder svg, Report report, LinearScale x, Scale y, EndpointPalette palette)
     {
         svg.Append("<g class=\"requests\">");
-        // The busiest endpoint first, so the rarer (often slower) ones are drawn on top.
-        foreach (var r in report.Timeline.Requests.OrderBy(r => palette.ClassOf(r.Endpoint), StringComparer.Ordinal))
+        // The uncoloured endpoints first and the slowest (s0) last, so the slow ones are drawn on top.
+        foreach (var r in report.Timeline.Requests.OrderByDescending(r => palette.ClassOf(r.Endpoint), StringComparer.Ordinal))
         {
             var x1 = x.Map(r.StartMs);
             var x2 = x.Map(r.StartMs + r.DurationMs);
@@ -343,5 +405,6 @@ internal static class TimelineChart
 
     private static string Duration(double ms) => ms >= 1000 ? AxisMs(Math.Round(ms / 100) * 100) : Ms(ms);
 
-    internal static string Generation(int generation) => generation < 0 ? "unknown generation" : "gen" + generation;
+    /// <summary>"gen2"; a pause whose GCStart was not in the trace (it began before the session, or the event was lost) has no generation.</summary>
+    internal static string Generation(int generation) => generation < 0 ? "generation not in the trace" : "gen" + generation;
 }
