@@ -8,7 +8,9 @@ namespace TailGuard.Analyzers;
 /// <summary>
 /// TG1001: a blocking wait on a task — <c>.Result</c>, <c>.Wait(...)</c>, <c>.GetAwaiter().GetResult()</c>,
 /// <c>Task.WaitAll/WaitAny</c> — on Task, Task&lt;T&gt;, ValueTask or ValueTask&lt;T&gt;, in any code, unless the task is known
-/// to be complete there (see <see cref="TaskCompletionFacts"/>), the code is an entry point or test code, or the read is in <c>nameof</c>.
+/// to be complete there (see <see cref="TaskCompletionFacts"/>), the code is an entry point or test code, the read is in <c>nameof</c>,
+/// or the wait is synchronous by design (a sync twin over its async twin, a wait helper, <c>Dispose</c> over <c>DisposeAsync</c>: see
+/// <see cref="SyncBridges"/>; <c>TG1001.report_sync_bridges = true</c> reports those too).
 /// </summary>
 /// <remarks>
 /// A waiting thread-pool thread does nothing while it holds its slot. When requests block faster than the pool's hill-climbing
@@ -100,6 +102,13 @@ public sealed class BlockingTaskWaitAnalyzer : DiagnosticAnalyzer
         }
 
         if (taskReference is not null && TaskCompletionFacts.IsKnownComplete(taskReference, types, context.CancellationToken))
+        {
+            return;
+        }
+
+        // Asked last: only waits that would be reported pay for it.
+        if (!TailGuardOptions.GetBool(context.Options, syntax.SyntaxTree, SyncBridges.ReportSyncBridgesOption, defaultValue: false)
+            && SyncBridges.Classify(operation, taskReference, types, context.CancellationToken) != SyncBridgeKind.None)
         {
             return;
         }

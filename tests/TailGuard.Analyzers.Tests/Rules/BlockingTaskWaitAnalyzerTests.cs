@@ -1168,8 +1168,9 @@ public sealed class BlockingTaskWaitAnalyzerTests
             static class Program
             {
                 static Task<int> RunAsync() => Task.Run(() => 0);
-                static int Run() => {|TG1001:RunAsync().Result|};
-                static int Main() => Run();
+                // Not named Run: a Run() beside RunAsync() would be a sync twin (a bridge, see BlockingTaskWaitBridgeTests).
+                static int Load() => {|TG1001:RunAsync().Result|};
+                static int Main() => Load();
             }
             """);
     }

@@ -20,11 +20,28 @@ public sealed class BlockingTaskWaitPrecisionTests
         await Verify.VerifyAnalyzerAsync(DriverSource);
     }
 
+    /// <summary>Every planted wait, the client's synchronous bridges (marked <c>/*bridge*/</c>) included, in audit mode.</summary>
     [Fact]
     public async Task Cache_client_style_code_reports_only_the_planted_blocking_calls()
     {
-        await Verify.VerifyAnalyzerAsync(CacheSource);
+        await Verify.VerifyAnalyzerAsync(CacheSource, editorConfig: SyncBridges.ReportSyncBridgesOption + " = true");
     }
+
+    /// <summary>By default the bridges (<c>StringGet</c> over <c>StringGetAsync</c>, the <c>Wait&lt;T&gt;(Task&lt;T&gt;)</c> helper) are left to TG1003.</summary>
+    [Fact]
+    public async Task Cache_client_style_code_reports_no_synchronous_bridge_by_default()
+    {
+        await Verify.VerifyAnalyzerAsync(WithoutBridgeMarkers(CacheSource));
+    }
+
+    [Fact]
+    public async Task Driver_style_code_reports_the_same_in_audit_mode()
+    {
+        await Verify.VerifyAnalyzerAsync(DriverSource, editorConfig: SyncBridges.ReportSyncBridgesOption + " = true");
+    }
+
+    private static string WithoutBridgeMarkers(string source)
+        => System.Text.RegularExpressions.Regex.Replace(source, @"/\*bridge\*/\{\|TG1001:(.*?)\|\}", "$1");
 
     [Fact]
     public async Task The_analyzer_does_not_throw_on_the_corpus_cut_at_and_inside_every_statement()
@@ -41,7 +58,7 @@ public sealed class BlockingTaskWaitPrecisionTests
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         foreach (var marked in new[] { DriverSource, CacheSource })
         {
-            var source = marked.Replace("{|TG1001:", string.Empty, StringComparison.Ordinal).Replace("|}", string.Empty, StringComparison.Ordinal);
+            var source = marked.Replace("/*bridge*/", string.Empty, StringComparison.Ordinal).Replace("{|TG1001:", string.Empty, StringComparison.Ordinal).Replace("|}", string.Empty, StringComparison.Ordinal);
             var full = CSharpSyntaxTree.ParseText(source, parseOptions);
             var cuts = full.GetRoot().DescendantNodes().OfType<StatementSyntax>()
                 .SelectMany(s => IsAboutTasks(s) ? new[] { s.Span.End, s.SpanStart + (s.Span.Length / 2) } : new[] { s.Span.End })
@@ -264,7 +281,7 @@ public sealed class BlockingTaskWaitPrecisionTests
                 public T Wait<T>(Task<T> task)
                 {
                     // The client's own synchronous bridge: a planted blocking wait with a timeout.
-                    if (!{|TG1001:task.Wait(syncTimeout)|})
+                    if (!/*bridge*/{|TG1001:task.Wait(syncTimeout)|})
                     {
                         throw new TimeoutException();
                     }
@@ -272,7 +289,7 @@ public sealed class BlockingTaskWaitPrecisionTests
                     return task.GetAwaiter().GetResult();
                 }
 
-                public string? StringGet(string key) => {|TG1001:StringGetAsync(key).Result|};
+                public string? StringGet(string key) => /*bridge*/{|TG1001:StringGetAsync(key).Result|};
 
                 public async Task<string?> StringGetAsync(string key)
                 {
@@ -301,7 +318,7 @@ public sealed class BlockingTaskWaitPrecisionTests
 
                 public long PingAll(Task<long>[] servers)
                 {
-                    {|TG1001:Task.WaitAll(servers)|};
+                    /*bridge*/{|TG1001:Task.WaitAll(servers)|};
                     return servers.Sum(s => s.Result);
                 }
 
