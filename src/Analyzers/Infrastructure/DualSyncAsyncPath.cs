@@ -175,6 +175,7 @@ public static class DualSyncAsyncPath
             return false;
         }
 
-        return IsAsyncFlag(symbol);
+        // A field is a flag only when asked about by name (the completion side: `if (_async) throw ...;` before the sync call).
+        return IsAsyncFlag(symbol) || (flag is IFieldSymbol { Type.SpecialType: SpecialType.System_Boolean } field && IsAsyncFlagName(field.Name));
     }
 }

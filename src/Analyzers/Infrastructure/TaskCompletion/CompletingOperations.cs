@@ -8,7 +8,8 @@ namespace TailGuard.Analyzers;
 /// The half of the fact catalogue that holds from a point on: operations after which a task has completed. <c>await t</c>
 /// (through <c>ConfigureAwait</c>/<c>WaitAsync</c>), <c>await Task.WhenAll(..., t, ...)</c>, <c>t.Wait()</c>,
 /// <c>Task.WaitAll(..., t, ...)</c>, an earlier blocking read of <c>t</c> (<c>.Result</c>, <c>GetResult()</c>) and
-/// <c>Debug.Assert</c>/<c>Trace.Assert</c> of a completion condition. <see cref="DominanceWalk"/> decides where they reach.
+/// <c>Debug.Assert</c>/<c>Trace.Assert</c> of a completion condition, and an unbounded <c>ManualResetEventSlim.Wait()</c> on an
+/// event the task's awaiter sets on completion (<see cref="SignalledOnCompletion"/>). <see cref="DominanceWalk"/> decides where they reach.
 /// </summary>
 internal static class CompletingOperations
 {
@@ -39,6 +40,8 @@ internal static class CompletingOperations
                 {
                     case "Wait" when !method.IsStatic && method.ReturnsVoid && WellKnownTypes.DerivesFrom(method.ContainingType, types.Task):
                         return variables.Matches(variables.KeyOf(invocation.Instance), keys, position);
+                    case "Wait" when !method.IsStatic && method.ReturnsVoid && WellKnownTypes.Is(method.ContainingType, types.ManualResetEventSlim):
+                        return SignalledOnCompletion.IsSignalledByAwaiter(variables, invocation, keys);
                     case "WaitAll" when method.IsStatic && method.ReturnsVoid && WellKnownTypes.Is(method.ContainingType, types.Task):
                         return TaskCollections.ArgumentsContain(variables, invocation, keys, position);
                     case "GetResult" when !method.IsStatic && types.IsTaskAwaiter(method.ContainingType):

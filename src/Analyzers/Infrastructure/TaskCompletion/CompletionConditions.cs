@@ -126,6 +126,10 @@ internal static class CompletionConditions
         }
     }
 
+    /// <summary>True when <paramref name="subject"/> is <c>t.Status</c> of a task in <paramref name="keys"/> and <paramref name="constant"/> a final status.</summary>
+    public static bool IsFinalStatus(TaskVariables variables, IOperation subject, IOperation constant, List<TaskKey> keys, int position)
+        => IsCompletedStatus(variables, subject, constant, keys, position);
+
     /// <summary><c>t.Status == TaskStatus.RanToCompletion</c> (or Faulted, Canceled): all final states.</summary>
     private static bool IsCompletedStatus(TaskVariables variables, IOperation subject, IOperation constant, List<TaskKey> keys, int position)
     {

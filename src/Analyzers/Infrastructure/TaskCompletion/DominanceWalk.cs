@@ -74,7 +74,8 @@ internal static class DominanceWalk
 
                     break;
                 case SwitchSectionSyntax section:
-                    if (AnyEarlierStatementEstablishes(variables, section.Statements, child, keys))
+                    if (AnyEarlierStatementEstablishes(variables, section.Statements, child, keys)
+                        || (section.Parent is SwitchStatementSyntax switchStatement && SectionHasOnlyFinalStatuses(variables, switchStatement, section, keys)))
                     {
                         return true;
                     }
@@ -99,6 +100,26 @@ internal static class DominanceWalk
         }
 
         return false;
+    }
+
+    /// <summary><c>switch (t.Status) { case TaskStatus.RanToCompletion: ... }</c>: every label of the section is a final status.</summary>
+    private static bool SectionHasOnlyFinalStatuses(TaskVariables variables, SwitchStatementSyntax switchStatement, SwitchSectionSyntax section, List<TaskKey> keys)
+    {
+        if (section.Labels.Count == 0 || variables.GetOperation(switchStatement.Expression) is not { } subject)
+        {
+            return false;
+        }
+
+        foreach (var label in section.Labels)
+        {
+            if (label is not CaseSwitchLabelSyntax caseLabel || variables.GetOperation(caseLabel.Value) is not { } value
+                || !CompletionConditions.IsFinalStatus(variables, subject, value, keys, switchStatement.SpanStart))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool AnyEarlierStatementEstablishes(TaskVariables variables, SyntaxList<StatementSyntax> statements, SyntaxNode child, List<TaskKey> keys)
@@ -140,6 +161,10 @@ internal static class DominanceWalk
                 // while (!t.IsCompleted) { ... } ends only when t has completed, unless the body breaks out.
                 return ContainsUnconditionalFact(variables, whileStatement.Condition, whileStatement, keys)
                     || (CompletionConditions.Holds(variables, whileStatement.Condition, false, keys, whileStatement.SpanStart) && !BreaksOut(whileStatement));
+            case TryStatementSyntax tryStatement:
+                // try { if (!t.Wait(timeout)) throw ...; } catch (AggregateException e) { throw e.InnerException; }: normal completion
+                // of the try statement means the try block completed, when every catch leaves.
+                return Establishes(variables, tryStatement.Block, keys) && tryStatement.Catches.All(c => EndsAbruptly(c.Block));
             case IfStatementSyntax ifStatement:
                 if (ContainsUnconditionalFact(variables, ifStatement.Condition, ifStatement, keys))
                 {

@@ -23,7 +23,14 @@ internal static class SynchronousPathCalls
     /// </summary>
     public static bool IsSynchronousPathCall(IOperation? task, CancellationToken cancellationToken)
     {
-        if (AwaitableChain.Unwrap(task, forAwait: false) is not IInvocationOperation invocation)
+        var unwrapped = AwaitableChain.Unwrap(task, forAwait: false);
+        if (unwrapped is IConditionalOperation { WhenFalse: { } whenFalse } conditional)
+        {
+            // (simple ? Simple(async: false) : Extended(async: false)).GetAwaiter().GetResult()
+            return IsSynchronousPathCall(conditional.WhenTrue, cancellationToken) && IsSynchronousPathCall(whenFalse, cancellationToken);
+        }
+
+        if (unwrapped is not IInvocationOperation invocation)
         {
             return false;
         }
@@ -32,6 +39,11 @@ internal static class SynchronousPathCalls
         {
             if (argument.Parameter is { } parameter && DualSyncAsyncPath.IsAsyncFlag(parameter))
             {
+                if (IsConstantFalse(argument.Value))
+                {
+                    return true;
+                }
+
                 var value = argument.Value.ConstantValue;
                 if (value.HasValue)
                 {
@@ -43,6 +55,18 @@ internal static class SynchronousPathCalls
         }
 
         return false;
+    }
+
+    /// <summary><c>false</c>, also through <c>?:</c> whose branches are both <c>false</c>.</summary>
+    private static bool IsConstantFalse(IOperation value)
+    {
+        while (value is IConversionOperation or IParenthesizedOperation)
+        {
+            value = value is IConversionOperation conversion ? conversion.Operand : ((IParenthesizedOperation)value).Operand;
+        }
+
+        return value.ConstantValue is { HasValue: true, Value: false }
+            || (value is IConditionalOperation { WhenFalse: { } whenFalse } conditional && IsConstantFalse(conditional.WhenTrue) && IsConstantFalse(whenFalse));
     }
 
     /// <summary><c>var t = OpenCore(async: false, ct); ... t.GetAwaiter().GetResult();</c> with <c>t</c> never reassigned.</summary>
@@ -74,6 +98,8 @@ internal static class SynchronousPathCalls
         {
             IParameterReferenceOperation parameter => parameter.Parameter,
             ILocalReferenceOperation local => local.Local,
+            // A flag field behind a guard of the method's own: if (_async) throw new InvalidOperationException(...);
+            IFieldReferenceOperation { Instance: null or IInstanceReferenceOperation } field => field.Field,
             _ => null,
         };
         if (flag is null || invocation.SemanticModel is not { } model
