@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -47,49 +48,90 @@ public sealed class BlockingTaskWaitAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationAction(c => AnalyzePropertyReference(c, types), OperationKind.PropertyReference);
-            start.RegisterOperationAction(c => AnalyzeInvocation(c, types), OperationKind.Invocation);
+            start.RegisterOperationAction(c => Analyze(c, types, type: null, deferred: null), OperationKind.PropertyReference, OperationKind.Invocation);
+
+            // Facts across methods (a private method whose every caller passes a completed task) need every operation of the type:
+            // a symbol-start action on it, which the IDE runs live. Only waits on such a method's own parameter go this way.
+            start.RegisterSymbolStartAction(typeStart =>
+            {
+                var type = (INamedTypeSymbol)typeStart.Symbol;
+                var callers = new CallerCompletionFacts(type, types);
+                var deferred = new ConcurrentBag<(Diagnostic Diagnostic, IParameterSymbol Parameter)>();
+                typeStart.RegisterOperationAction(c => callers.RecordCall((IInvocationOperation)c.Operation, c.CancellationToken), OperationKind.Invocation);
+                typeStart.RegisterOperationAction(c => callers.RecordReference((IMethodReferenceOperation)c.Operation), OperationKind.MethodReference);
+                typeStart.RegisterOperationAction(c => Analyze(c, types, type, deferred), OperationKind.PropertyReference, OperationKind.Invocation);
+                typeStart.RegisterSymbolEndAction(end =>
+                {
+                    foreach (var (diagnostic, parameter) in deferred)
+                    {
+                        if (!callers.IsCompleteAtEveryCall(parameter))
+                        {
+                            end.ReportDiagnostic(diagnostic);
+                        }
+                    }
+                });
+            }, SymbolKind.NamedType);
         });
     }
 
-    private static void AnalyzePropertyReference(OperationAnalysisContext context, WellKnownTypes types)
+    /// <summary>
+    /// Finds the blocking waits. From the compilation-level action (<paramref name="type"/> null) every wait but those deferred to the
+    /// caller facts is reported; from the action of a type only the deferred ones are collected, in the type that declares them.
+    /// </summary>
+    private static void Analyze(OperationAnalysisContext context, WellKnownTypes types, INamedTypeSymbol? type, ConcurrentBag<(Diagnostic, IParameterSymbol)>? deferred)
     {
-        var property = (IPropertyReferenceOperation)context.Operation;
-        if (!TaskWaits.IsBlockingResultRead(property, types))
+        var (shape, task, display) = Classify(context.Operation, types);
+        if (shape is not { } found)
         {
             return;
         }
 
-        Report(context, types, TaskWaits.GetWaitedTask(property, types), BlockingTaskWaitShape.Result, property.Property.ContainingType.Name + ".Result");
-    }
-
-    private static void AnalyzeInvocation(OperationAnalysisContext context, WellKnownTypes types)
-    {
-        var invocation = (IInvocationOperation)context.Operation;
-        if (!TaskWaits.IsBlockingWaitInvocation(invocation, types))
+        var deferrable = task is not null && CallerCompletionFacts.IsDeferrable(task, context.ContainingSymbol, context.CancellationToken);
+        if (type is null ? deferrable : !deferrable || !SymbolEqualityComparer.Default.Equals(context.ContainingSymbol?.ContainingType, type))
         {
             return;
         }
 
-        var method = invocation.TargetMethod;
-        switch (method.Name)
+        if (ShouldReport(context, types, task, found, display) is not { } diagnostic)
         {
-            case "Wait":
-                Report(context, types, TaskWaits.GetWaitedTask(invocation, types), BlockingTaskWaitShape.Wait, "Task.Wait");
-                break;
-            case "GetResult":
-                Report(context, types, TaskWaits.GetWaitedTask(invocation, types), BlockingTaskWaitShape.GetResult, "GetAwaiter().GetResult()");
-                break;
-            case "WaitAll":
-                Report(context, types, taskReference: null, BlockingTaskWaitShape.WaitAll, "Task.WaitAll");
-                break;
-            case "WaitAny":
-                Report(context, types, taskReference: null, BlockingTaskWaitShape.WaitAny, "Task.WaitAny");
-                break;
+            return;
+        }
+
+        if (deferred is null)
+        {
+            context.ReportDiagnostic(diagnostic);
+        }
+        else if (AwaitableChain.Unwrap(task, forAwait: false) is IParameterReferenceOperation { Parameter: { } parameter })
+        {
+            deferred.Add((diagnostic, parameter));
         }
     }
 
-    private static void Report(OperationAnalysisContext context, WellKnownTypes types, IOperation? taskReference, BlockingTaskWaitShape shape, string display)
+    private static (BlockingTaskWaitShape? Shape, IOperation? Task, string Display) Classify(IOperation operation, WellKnownTypes types)
+    {
+        if (operation is IPropertyReferenceOperation property)
+        {
+            return TaskWaits.IsBlockingResultRead(property, types)
+                ? (BlockingTaskWaitShape.Result, TaskWaits.GetWaitedTask(property, types), property.Property.ContainingType.Name + ".Result")
+                : (null, null, string.Empty);
+        }
+
+        if (operation is not IInvocationOperation invocation || !TaskWaits.IsBlockingWaitInvocation(invocation, types))
+        {
+            return (null, null, string.Empty);
+        }
+
+        return invocation.TargetMethod.Name switch
+        {
+            "Wait" => (BlockingTaskWaitShape.Wait, TaskWaits.GetWaitedTask(invocation, types), "Task.Wait"),
+            "GetResult" => (BlockingTaskWaitShape.GetResult, TaskWaits.GetWaitedTask(invocation, types), "GetAwaiter().GetResult()"),
+            "WaitAll" => (BlockingTaskWaitShape.WaitAll, null, "Task.WaitAll"),
+            "WaitAny" => (BlockingTaskWaitShape.WaitAny, null, "Task.WaitAny"),
+            _ => (null, null, string.Empty),
+        };
+    }
+
+    private static Diagnostic? ShouldReport(OperationAnalysisContext context, WellKnownTypes types, IOperation? taskReference, BlockingTaskWaitShape shape, string display)
     {
         var operation = context.Operation;
         var syntax = operation.Syntax;
@@ -98,23 +140,23 @@ public sealed class BlockingTaskWaitAnalyzer : DiagnosticAnalyzer
             || operation.SemanticModel is not { } model
             || AsyncContext.IsInEntryPoint(syntax, model, context.CancellationToken))
         {
-            return;
+            return null;
         }
 
         if (taskReference is not null && TaskCompletionFacts.IsKnownComplete(taskReference, types, context.CancellationToken))
         {
-            return;
+            return null;
         }
 
         // Asked last: only waits that would be reported pay for it.
         if (!TailGuardOptions.GetBool(context.Options, syntax.SyntaxTree, SyncBridges.ReportSyncBridgesOption, defaultValue: false)
             && SyncBridges.Classify(operation, taskReference, types, context.CancellationToken) != SyncBridgeKind.None)
         {
-            return;
+            return null;
         }
 
         var properties = ImmutableDictionary<string, string?>.Empty.Add(ShapeProperty, shape.ToString());
-        context.ReportDiagnostic(Diagnostic.Create(Rule, syntax.GetLocation(), properties, display));
+        return Diagnostic.Create(Rule, syntax.GetLocation(), properties, display);
     }
 
     private static bool IsInNameOf(IOperation operation)

@@ -170,4 +170,69 @@ public sealed class BlockingTaskWaitCompletionProofTests
             }
             """);
     }
+
+    [Fact]
+    public async Task A_helper_that_returns_only_cached_completed_tasks_proves_completion()
+    {
+        await VerifyAsync("""
+            public static class Cached
+            {
+                private static readonly Task<bool> True = Task.FromResult(true), False = Task.FromResult(false);
+                private static readonly Task<bool> Pending = new TaskCompletionSource<bool>().Task;
+                internal static Task<bool> FromBool(bool value) => value ? True : False;
+                internal static Task<bool> MaybePending(bool value) => value ? True : Pending;
+                internal static ValueTask<int> Zero() { return default; }
+                private static readonly Task Failed = Task.FromException(new InvalidOperationException());
+                internal static Task Done(bool fail)
+                {
+                    if (fail) return Failed;
+                    return Task.CompletedTask;
+                }
+                internal static Task<int> Computed(int value) => Task.FromResult(value * 2);
+            }
+
+            public sealed class Flags
+            {
+                public bool Exists(string key) => Cached.FromBool(key.Length > 0).Result && Cached.Zero().Result == 0;
+                public void Touch() => Cached.Done(fail: false).Wait();
+                public bool Maybe(string key) => {|TG1001:Cached.MaybePending(key.Length > 0).Result|};
+                public int Twice(int value) => {|TG1001:Cached.Computed(value).Result|};
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task A_private_method_called_only_with_completed_tasks_proves_completion()
+    {
+        await VerifyAsync("""
+            public sealed class Publisher
+            {
+                public Task Publish(Task<int> send) => send.ContinueWith(t => OnSent(t), TaskScheduler.Default);
+                public Task PublishQuietly(Task<int> send) => send.ContinueWith(OnSentQuietly, TaskScheduler.Default);
+
+                public async Task PublishAwaited(Task<int> send)
+                {
+                    await send;
+                    OnSent(send);
+                }
+
+                private void OnSent(Task<int> sent) => Console.WriteLine(sent.Result);
+                private void OnSentQuietly(Task<int> sent) => sent.Wait();
+            }
+
+            public sealed class Leaky
+            {
+                public Task Publish(Task<int> send) => send.ContinueWith(t => OnSent(t), TaskScheduler.Default);
+                public void PublishNow(Task<int> send) => OnSent(send);
+                private void OnSent(Task<int> sent) => Console.WriteLine({|TG1001:sent.Result|});
+            }
+
+            public sealed class Escaping
+            {
+                public Action<Task<int>> Handler => OnSent;
+                public Task Publish(Task<int> send) => send.ContinueWith(t => OnSent(t), TaskScheduler.Default);
+                private void OnSent(Task<int> sent) => Console.WriteLine({|TG1001:sent.Result|});
+            }
+            """);
+    }
 }

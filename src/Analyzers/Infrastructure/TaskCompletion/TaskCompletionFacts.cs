@@ -27,7 +27,8 @@ namespace TailGuard.Analyzers;
 /// as <see cref="DualSyncAsyncPath.IsAsyncFlagName"/> says) is the constant <c>false</c>
 /// (the drivers' shared sync/async implementation), or the caller's own flag on the synchronous branch of a guard on it; the winner
 /// of an awaited <c>Task.WhenAny</c> and <c>await Task.WhenAny(..., t, ...) == t</c>; and, inside a LINQ lambda, what holds for a
-/// captured task where the lambda is written.
+/// captured task where the lambda is written; a call of a helper of this compilation that returns only completed (cached) tasks
+/// (<see cref="CachedCompletedTasks"/>).
 /// </para>
 /// <para>Known unsoundness, accepted: fields can be reassigned by other methods or threads; <c>goto</c> is ignored.</para>
 /// <para>
@@ -54,7 +55,8 @@ public static class TaskCompletionFacts
         }
 
         var task = AwaitableChain.Unwrap(taskReference, forAwait: false);
-        if (CompletedTaskValues.IsTriviallyComplete(task, types) || SynchronousPathCalls.IsSynchronousPathCall(task, cancellationToken))
+        if (CompletedTaskValues.IsTriviallyComplete(task, types) || SynchronousPathCalls.IsSynchronousPathCall(task, cancellationToken)
+            || CachedCompletedTasks.IsCallOfCompletedTaskHelper(task, types, cancellationToken))
         {
             return true;
         }
