@@ -370,6 +370,9 @@ public static class SynchronousApis
                 var initializer = SingleAssignmentInitializer(local);
                 return initializer is not null && IsInMemory(initializer, types, depth + 1);
 
+            case IFieldReferenceOperation { Field: { } field } when IsStreamLike(field.Type, types):
+                return InMemoryFields.HoldsOnlyInMemory(field, System.Threading.CancellationToken.None);
+
             default:
                 return false;
         }

@@ -23,6 +23,9 @@ public sealed class LoopWithoutYieldAnalyzer : DiagnosticAnalyzer
 {
     public const string MaxConstantIterationsKey = RuleIds.LoopWithoutYield + ".max_constant_iterations";
     public const string YieldEveryKey = RuleIds.LoopWithoutYield + ".yield_every";
+
+    /// <summary>Count logarithmic inner loops and traversals of the outer loop's element as non-constant levels (see <see cref="NestedLoopCost"/>).</summary>
+    public const string ReportLinearNestingKey = RuleIds.LoopWithoutYield + ".report_linear_nesting";
     public const int DefaultMaxConstantIterations = 10_000;
     public const int DefaultYieldEvery = 1024;
 
@@ -67,7 +70,8 @@ public sealed class LoopWithoutYieldAnalyzer : DiagnosticAnalyzer
 
         var tree = loop.SyntaxTree;
         var maxConstant = TailGuardOptions.GetInt(context.Options, tree, MaxConstantIterationsKey, DefaultMaxConstantIterations);
-        var reason = FindLongChain(new LoopBounds(context.SemanticModel, context.CancellationToken), loop, nonConstantLevels: 0, constantProduct: 1, maxConstant);
+        var reportLinear = TailGuardOptions.GetBool(context.Options, tree, ReportLinearNestingKey, defaultValue: false);
+        var reason = FindLongChain(new LoopBounds(context.SemanticModel, context.CancellationToken), loop, parent: null, nonConstantLevels: 0, constantProduct: 1, maxConstant, reportLinear);
         if (reason is null)
         {
             return;
@@ -111,15 +115,25 @@ public sealed class LoopWithoutYieldAnalyzer : DiagnosticAnalyzer
     /// when two of its levels have non-constant bounds, or when the product of its constant counts exceeds the limit.
     /// A single loop over a collection or a non-constant range (one non-constant level) is not long by itself.
     /// </summary>
-    private static string? FindLongChain(LoopBounds bounds, StatementSyntax loop, int nonConstantLevels, double constantProduct, int maxConstant)
+    private static string? FindLongChain(LoopBounds bounds, StatementSyntax loop, StatementSyntax? parent, int nonConstantLevels, double constantProduct, int maxConstant, bool reportLinear)
     {
         var bound = bounds.Classify(loop);
+        if (!reportLinear && bound.Kind != LoopBoundKind.Constant && NestedLoopCost.IsLogarithmic(loop))
+        {
+            bound = new LoopBound(LoopBoundKind.Constant, NestedLoopCost.LogarithmicBound);
+        }
+
         switch (bound.Kind)
         {
             case LoopBoundKind.Unbounded:
                 return bound.Reason;
             case LoopBoundKind.NonConstant:
-                nonConstantLevels++;
+                // The inner loop over the element the outer loop is at adds no level: together they are linear in the input.
+                if (reportLinear || parent is null || !NestedLoopCost.TraversesOuterElement(loop, parent))
+                {
+                    nonConstantLevels++;
+                }
+
                 break;
             default:
                 constantProduct *= bound.Count < 1 ? 1 : bound.Count;
@@ -141,7 +155,7 @@ public sealed class LoopWithoutYieldAnalyzer : DiagnosticAnalyzer
 
         foreach (var child in LoopSyntax.DirectChildLoops(loop))
         {
-            if (FindLongChain(bounds, child, nonConstantLevels, constantProduct, maxConstant) is { } reason)
+            if (FindLongChain(bounds, child, loop, nonConstantLevels, constantProduct, maxConstant, reportLinear) is { } reason)
             {
                 return reason;
             }

@@ -278,12 +278,13 @@ public sealed class LoopWithoutYieldAnalyzerTests
             using System.Threading.Tasks;
             class Worker
             {
-                public async Task<int> RunAsync(Task<List<int[]>> rows)
+                public async Task<int> RunAsync(Task<List<int[]>> rows, int passes)
                 {
                     var n = 0;
                     {|TG2001:foreach|} (var row in await rows)
                     {
-                        foreach (var cell in row) n += cell;
+                        // Not `foreach (var cell in row)`: a traversal of the row itself is linear in the input (NestedLoopCost).
+                        for (var pass = 0; pass < passes; pass++) n += row.Length;
                     }
 
                     return n;
