@@ -18,7 +18,8 @@ namespace TailGuard.Analyzers;
 /// <c>Interlocked</c> operation (a spin lock), or the body holds an explicit wait hint (<c>while (!TryTake()) Thread.SpinWait(1);</c>).
 /// Not reported: a loop that spins a <c>SpinWait</c> struct and checks a deadline (a clock read — <c>Stopwatch</c>,
 /// <c>Environment.TickCount64</c>, <c>DateTime.UtcNow</c>, <c>TimeProvider</c> — or the spinner's own <c>Count</c>/<c>NextSpinWillYield</c>)
-/// in its condition or exits: the bounded "spin briefly, then block" pattern.
+/// in its condition or exits: the bounded "spin briefly, then block" pattern; and a <c>SpinWait</c> loop spinning for a claim another
+/// thread already made through <c>Interlocked</c> (<see cref="ClaimWaits"/>; <c>TG2002.report_claim_waits = true</c> reports it).
 /// </summary>
 /// <remarks>
 /// A busy-wait burns a core while it waits, and on the thread pool it also holds a pool thread: with two cores, two spinning
@@ -28,6 +29,9 @@ namespace TailGuard.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BusyWaitAnalyzer : DiagnosticAnalyzer
 {
+    /// <summary>Report a <c>SpinWait</c> spinning for a claim another thread already made (<see cref="ClaimWaits"/>), too.</summary>
+    public const string ReportClaimWaitsKey = RuleIds.BusyWait + ".report_claim_waits";
+
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptor.Create(
         RuleIds.BusyWait,
         title: "Busy-wait",
@@ -77,7 +81,8 @@ public sealed class BusyWaitAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeLoop(SyntaxNodeAnalysisContext context, Detector detector)
     {
         var loop = (StatementSyntax)context.Node;
-        if (detector.Describe(loop, context.SemanticModel, context.CancellationToken) is { } polled)
+        if (detector.Describe(loop, context.SemanticModel, context.CancellationToken) is { } polled
+            && (!ClaimWaits.IsSpinForClaim(loop) || TailGuardOptions.GetBool(context.Options, loop.SyntaxTree, ReportClaimWaitsKey, defaultValue: false)))
         {
             context.ReportDiagnostic(Diagnostic.Create(Rule, LoopSyntax.Keyword(loop).GetLocation(), polled));
         }
