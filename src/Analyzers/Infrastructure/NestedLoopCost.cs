@@ -28,9 +28,11 @@ public static class NestedLoopCost
             return false;
         }
 
+        // A for loop's step is in its incrementors: for (var rest = n; rest >= 10; rest /= 10) digits++;
+        SyntaxNode steps = loop is ForStatementSyntax forLoop ? forLoop : body;
         foreach (var identifier in condition.DescendantNodesAndSelf().OfType<IdentifierNameSyntax>())
         {
-            if (OnlyShrinksGeometrically(body, identifier.Identifier.ValueText))
+            if (OnlyShrinksGeometrically(steps, identifier.Identifier.ValueText))
             {
                 return true;
             }

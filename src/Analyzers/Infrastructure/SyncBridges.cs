@@ -50,6 +50,19 @@ public static class SyncBridges
         }
 
         var task = AwaitableChain.Unwrap(waitedTask, forAwait: false);
+        if (task is IConditionalAccessInstanceOperation)
+        {
+            // loop?.Wait(timeout): the task is the conditional access's receiver.
+            for (var parent = task.Parent; parent is not null; parent = parent.Parent)
+            {
+                if (parent is IConditionalAccessOperation access)
+                {
+                    task = AwaitableChain.Unwrap(access.Operation, forAwait: false);
+                    break;
+                }
+            }
+        }
+
         if (IsOnSynchronousExecutionPath(wait.Syntax, function))
         {
             return SyncBridgeKind.SynchronousExecutionPath;

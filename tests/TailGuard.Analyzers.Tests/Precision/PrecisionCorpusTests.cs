@@ -26,6 +26,10 @@ public sealed partial class PrecisionCorpusTests
         ("Cache", OutputKind.DynamicallyLinkedLibrary, Array.Empty<string>()),
         ("Service", OutputKind.ConsoleApplication, new[] { "Driver", "Cache" }),
         ("ServiceTests", OutputKind.DynamicallyLinkedLibrary, new[] { "Driver", "Cache", "Service" }),
+
+        // Issue 13: a messaging client (AMQP-like connection and channels, Redis-like multiplexer) and a resilience library.
+        ("Messaging", OutputKind.DynamicallyLinkedLibrary, Array.Empty<string>()),
+        ("Resilience", OutputKind.DynamicallyLinkedLibrary, Array.Empty<string>()),
     };
 
     private static readonly Lazy<Task<CorpusRun>> Run = new(AnalyzeCorpusAsync);
