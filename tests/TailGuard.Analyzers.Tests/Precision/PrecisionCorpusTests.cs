@@ -154,7 +154,7 @@ public sealed partial class PrecisionCorpusTests
         Assert.Empty(exceptions);
     }
 
-    [GeneratedRegex(@"WhenAny|GetResult|Debug\.Assert|IsDBNull|GetFieldValue|ReadAllText|Thread\.Sleep|\.Where\(|\(async\)|async \?")]
+    [GeneratedRegex(@"WhenAny|GetResult|Debug\.Assert|IsDBNull|GetFieldValue|ReadAllText|Thread\.Sleep|\.Where\(|\(async\)|async \?|\.Dispose\(\)|\.Complete\(\)|ReadToEnd|\.Wait\(")]
     private static partial Regex IdiomMarkers();
 
     private static async Task<CorpusRun> AnalyzeCorpusAsync()

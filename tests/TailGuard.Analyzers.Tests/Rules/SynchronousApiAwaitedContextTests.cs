@@ -1,4 +1,5 @@
 using Verify = TailGuard.Analyzers.Tests.CSharpAnalyzerVerifier<TailGuard.Analyzers.SynchronousApiInAsyncContextAnalyzer>;
+using VerifyFix = TailGuard.Analyzers.Tests.CSharpCodeFixVerifier<TailGuard.Analyzers.SynchronousApiInAsyncContextAnalyzer, TailGuard.CodeFixes.SynchronousApiFixer>;
 
 namespace TailGuard.Analyzers.Tests.Rules;
 
@@ -210,6 +211,59 @@ public sealed class SynchronousApiAwaitedContextTests
                     var first = {|TG1003:process.StandardOutput.ReadLine()|};
                     await process.WaitForExitAsync();
                     return first ?? "";
+                }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task No_fix_is_offered_in_a_task_returning_method_without_async()
+    {
+        await VerifyFix.VerifyNoCodeFixAsync("""
+            using System.IO;
+            using System.Threading.Tasks;
+            sealed class Loader
+            {
+                public Task<string> LoadAsync(string path) => Task.FromResult({|TG1003:File.ReadAllText(path)|});
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Fix_awaits_DisposeAsync_for_a_blocking_Dispose()
+    {
+        await VerifyFix.VerifyCodeFixAsync("""
+            using System;
+            using System.Threading.Tasks;
+            sealed class Channel : IDisposable, IAsyncDisposable
+            {
+                public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+                public ValueTask DisposeAsync() => default;
+            }
+
+            sealed class Caller
+            {
+                public async Task UseAsync(Channel channel)
+                {
+                    await Task.Yield();
+                    {|TG1003:channel.Dispose()|};
+                }
+            }
+            """, """
+            using System;
+            using System.Threading.Tasks;
+            sealed class Channel : IDisposable, IAsyncDisposable
+            {
+                public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+                public ValueTask DisposeAsync() => default;
+            }
+
+            sealed class Caller
+            {
+                public async Task UseAsync(Channel channel)
+                {
+                    await Task.Yield();
+                    await channel.DisposeAsync();
                 }
             }
             """);

@@ -1,4 +1,5 @@
 using Verify = TailGuard.Analyzers.Tests.CSharpAnalyzerVerifier<TailGuard.Analyzers.ThreadSleepInAsyncContextAnalyzer>;
+using VerifyFix = TailGuard.Analyzers.Tests.CSharpCodeFixVerifier<TailGuard.Analyzers.ThreadSleepInAsyncContextAnalyzer, TailGuard.CodeFixes.ThreadSleepFixer>;
 
 namespace TailGuard.Analyzers.Tests.Rules;
 
@@ -115,6 +116,23 @@ public sealed class ThreadSleepInDelegateTests
             static class AsyncRetry
             {
                 public static async Task<int> ExecuteAsync(Func<Exception, bool> canRetry) { await Task.Yield(); return canRetry(new Exception()) ? 1 : 0; }
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task No_fix_is_offered_where_await_would_not_compile()
+    {
+        await VerifyFix.VerifyNoCodeFixAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            sealed class Backoff
+            {
+                public Task PauseAsync(int attempt)
+                {
+                    {|TG1002:Thread.Sleep(attempt * 100)|};
+                    return Task.CompletedTask;
+                }
             }
             """);
     }
