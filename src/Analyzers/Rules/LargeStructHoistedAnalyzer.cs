@@ -25,6 +25,9 @@ public sealed class LargeStructHoistedAnalyzer : DiagnosticAnalyzer
 
     public const int DefaultMinStructBytes = 64;
 
+    /// <summary>Also report long-lived dispatch loops (<see cref="LongLivedLoop"/>), whose state machine is allocated once per connection.</summary>
+    public const string IncludeLongLivedLoopsOption = RuleIds.LargeStructHoisted + ".include_long_lived_loops";
+
     /// <summary>Diagnostic property: "Parameter" or "Local".</summary>
     public const string KindProperty = "Kind";
 
@@ -54,6 +57,12 @@ public sealed class LargeStructHoistedAnalyzer : DiagnosticAnalyzer
             || TestCode.ShouldSkip(context.ContainingSymbol, context.Options, function.SyntaxTree))
         {
             return;
+        }
+
+        if (!TailGuardOptions.GetBool(context.Options, function.SyntaxTree, IncludeLongLivedLoopsOption, defaultValue: false)
+            && LongLivedLoop.IsDispatchLoopFunction(function))
+        {
+            return; // allocated once per connection or channel, not per operation
         }
 
         var minBytes = TailGuardOptions.GetInt(context.Options, function.SyntaxTree, MinBytesOption, DefaultMinStructBytes);

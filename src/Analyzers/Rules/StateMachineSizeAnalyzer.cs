@@ -29,6 +29,12 @@ public sealed class StateMachineSizeAnalyzer : DiagnosticAnalyzer
     /// </summary>
     public const int DefaultMaxStateMachineBytes = 192;
 
+    /// <summary>Also report long-lived dispatch loops (<see cref="LongLivedLoop"/>), whose state machine is allocated once per connection.</summary>
+    public const string IncludeLongLivedLoopsOption = RuleIds.StateMachineOverBudget + ".include_long_lived_loops";
+
+    /// <summary>Estimate the layout of the compilation's own optimization level (a Debug build's class) instead of Release's.</summary>
+    public const string EstimateBuildConfigurationOption = RuleIds.StateMachineOverBudget + ".estimate_build_configuration";
+
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptor.Create(
         RuleIds.StateMachineOverBudget,
         title: "Async state machine over budget",
@@ -57,8 +63,21 @@ public sealed class StateMachineSizeAnalyzer : DiagnosticAnalyzer
             return;
         }
 
-        var budget = TailGuardOptions.GetInt(context.Options, function.SyntaxTree, MaxBytesOption, DefaultMaxStateMachineBytes);
-        var optimization = context.Compilation.Options.OptimizationLevel;
+        var tree = function.SyntaxTree;
+        if (!TailGuardOptions.GetBool(context.Options, tree, IncludeLongLivedLoopsOption, defaultValue: false)
+            && LongLivedLoop.IsDispatchLoopFunction(function))
+        {
+            return; // allocated once per connection or channel, not per operation
+        }
+
+        var budget = TailGuardOptions.GetInt(context.Options, tree, MaxBytesOption, DefaultMaxStateMachineBytes);
+
+        // What users ship is a Release build, whose struct keeps only what is live across awaits; an IDE analyzes the Debug build,
+        // whose class hoists every local, and would show a figure that TG3002's fix makes grow (issue 13: 576 -> 624 B in Debug
+        // while Release went 560 -> 96 B). The option estimates the build's own configuration instead.
+        var optimization = TailGuardOptions.GetBool(context.Options, tree, EstimateBuildConfigurationOption, defaultValue: false)
+            ? context.Compilation.Options.OptimizationLevel
+            : OptimizationLevel.Release;
         if (StateMachineEstimator.BoundShared(function, context.SemanticModel, context.CancellationToken) is { } bound
             && bound.MaxTotalBytes(optimization) <= budget)
         {

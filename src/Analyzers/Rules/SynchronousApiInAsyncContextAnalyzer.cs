@@ -48,30 +48,41 @@ public sealed class SynchronousApiInAsyncContextAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationAction(operationContext => AnalyzeInvocation(operationContext, types), OperationKind.Invocation);
+            var disposals = new SyncOverAsyncDispose();
+            start.RegisterOperationAction(operationContext => AnalyzeInvocation(operationContext, types, disposals), OperationKind.Invocation);
         });
     }
 
-    private static void AnalyzeInvocation(OperationAnalysisContext context, WellKnownTypes types)
+    private static void AnalyzeInvocation(OperationAnalysisContext context, WellKnownTypes types, SyncOverAsyncDispose disposals)
     {
         var invocation = (IInvocationOperation)context.Operation;
         var syntax = invocation.Syntax;
 
         // Cheapest tests first: the name, then the syntactic context, then the twin lookup.
         var method = invocation.TargetMethod;
-        if (method.Name.EndsWith("Async", StringComparison.Ordinal) || !AsyncContext.IsInAsyncContext(syntax))
+        if (method.Name.EndsWith("Async", StringComparison.Ordinal)
+            || !AwaitedContext.IsInAwaitedContext(syntax, invocation.SemanticModel, types, context.CancellationToken))
         {
             return;
         }
 
         var kind = SynchronousApis.Classify(invocation, types);
-        if (kind == BlockingCallKind.None || invocation.SemanticModel is not { } model)
+        if (invocation.SemanticModel is not { } model)
         {
             return;
         }
 
         IMethodSymbol? twin = null;
-        if (kind == BlockingCallKind.SynchronousApiWithAsyncTwin)
+        if (kind == BlockingCallKind.None)
+        {
+            // Dispose is skipped by Classify; a Dispose that is itself sync-over-async over a DisposeAsync is not.
+            twin = disposals.AsyncTwinOfBlockingDispose(method, invocation.Instance?.Type, context.CancellationToken);
+            if (twin is null || !model.IsAccessible(syntax.SpanStart, twin) || IsSelfRecursion(invocation, twin, model, context.CancellationToken))
+            {
+                return;
+            }
+        }
+        else if (kind == BlockingCallKind.SynchronousApiWithAsyncTwin)
         {
             twin = SynchronousApis.FindAsyncTwin(method, invocation.Instance?.Type, types);
             if (twin is null || !model.IsAccessible(syntax.SpanStart, twin) || IsSelfRecursion(invocation, twin, model, context.CancellationToken))
@@ -84,6 +95,7 @@ public sealed class SynchronousApiInAsyncContextAnalyzer : DiagnosticAnalyzer
         if (TestCode.ShouldSkip(context.ContainingSymbol, context.Options, tree)
             || IsExcluded(method, TailGuardOptions.GetList(context.Options, tree, ExcludedMethodsOption))
             || IsLastTopLevelStatement(syntax)
+            || FinishedOrInMemoryEnds.IsNonBlocking(invocation)
             || AsyncContext.RunsBeforeFirstAwaitOfEntryPoint(syntax, model, context.CancellationToken)
             || DualSyncAsyncPath.IsOnSynchronousBranch(syntax, model, context.CancellationToken))
         {

@@ -39,28 +39,43 @@ public sealed class ThreadSleepInAsyncContextAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationAction(operationContext => AnalyzeInvocation(operationContext, thread), OperationKind.Invocation);
+            var types = WellKnownTypes.Create(start.Compilation);
+            start.RegisterOperationAction(operationContext => AnalyzeInvocation(operationContext, thread, types), OperationKind.Invocation);
+
+            // A private synchronous method handed as a delegate to an async method of the type: a fact across the type's methods,
+            // gathered in a symbol-start action so the IDE still runs it live (not at compilation end, and without other trees' models).
+            start.RegisterSymbolStartAction(symbolStart => DelegatedSleeps.Register(symbolStart, thread, types), SymbolKind.NamedType);
         });
     }
 
-    private static void AnalyzeInvocation(OperationAnalysisContext context, INamedTypeSymbol thread)
+    private static void AnalyzeInvocation(OperationAnalysisContext context, INamedTypeSymbol thread, WellKnownTypes types)
     {
         var invocation = (IInvocationOperation)context.Operation;
-        var method = invocation.TargetMethod;
-        if (method.Name != "Sleep" || !SymbolEqualityComparer.Default.Equals(method.ContainingType, thread))
+        if (!IsThreadSleep(invocation, thread))
         {
             return;
         }
 
         var syntax = invocation.Syntax;
-        if (!AsyncContext.IsInAsyncContext(syntax)
-            || TestCode.ShouldSkip(context.ContainingSymbol, context.Options, syntax.SyntaxTree)
-            || (invocation.SemanticModel is { } model && (DualSyncAsyncPath.IsOnSynchronousBranch(syntax, model, context.CancellationToken)
-                || AsyncContext.RunsBeforeFirstAwaitOfEntryPoint(syntax, model, context.CancellationToken))))
+        var model = invocation.SemanticModel;
+        var function = AsyncContext.EnclosingFunction(syntax);
+        var inAsyncContext = AsyncContext.IsAsyncFunction(function)
+            || (model is not null && (AwaitedContext.IsTaskReturningWithoutAsync(function, model, types, context.CancellationToken)
+                || DelegatesToAsyncMethods.IsLambdaArgumentOfSourceAsyncMethod(function, model, types, context.CancellationToken)));
+        if (inAsyncContext && !IsExempt(invocation, context.ContainingSymbol, context.Options, context.CancellationToken))
         {
-            return;
+            context.ReportDiagnostic(Diagnostic.Create(Rule, syntax.GetLocation()));
         }
+    }
 
-        context.ReportDiagnostic(Diagnostic.Create(Rule, syntax.GetLocation()));
+    internal static bool IsThreadSleep(IInvocationOperation invocation, INamedTypeSymbol thread)
+        => invocation.TargetMethod.Name == "Sleep" && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, thread);
+
+    internal static bool IsExempt(IInvocationOperation invocation, ISymbol containingSymbol, AnalyzerOptions options, System.Threading.CancellationToken cancellationToken)
+    {
+        var syntax = invocation.Syntax;
+        return TestCode.ShouldSkip(containingSymbol, options, syntax.SyntaxTree)
+            || (invocation.SemanticModel is { } model && (DualSyncAsyncPath.IsOnSynchronousBranch(syntax, model, cancellationToken)
+                || AsyncContext.RunsBeforeFirstAwaitOfEntryPoint(syntax, model, cancellationToken)));
     }
 }

@@ -10,7 +10,9 @@ namespace TailGuard.Analyzers;
 /// <summary>
 /// TG3003: an async method or local function whose only await is its last action (<c>return await x;</c>, a final
 /// <c>await x;</c>, or <c>=&gt; await x</c>), outside any try, using or lock, with no conversion of the result: the task
-/// can be returned as it is.
+/// can be returned as it is. By default only a pure pass-through (<see cref="PassThrough"/>): with statements before the await,
+/// eliding <c>async</c> moves their exceptions out of the returned task, and the ASP.NET Core async guidance keeps <c>async</c>
+/// there; <c>TG3003.allow_preceding_statements = true</c> reports those too.
 /// </summary>
 /// <remarks>
 /// Such a method allocates a state machine (and, when the awaited task is not yet complete, boxes it to the heap) only to
@@ -19,6 +21,8 @@ namespace TailGuard.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class UnnecessaryStateMachineAnalyzer : DiagnosticAnalyzer
 {
+    public const string AllowPrecedingStatementsOption = RuleIds.UnnecessaryStateMachine + ".allow_preceding_statements";
+
     internal static readonly DiagnosticDescriptor Rule = RuleDescriptor.Create(
         RuleIds.UnnecessaryStateMachine,
         title: "Unnecessary async state machine",
@@ -58,7 +62,9 @@ public sealed class UnnecessaryStateMachineAnalyzer : DiagnosticAnalyzer
         var asyncKeyword = modifiers.FirstOrDefault(m => m.IsKind(SyntaxKind.AsyncKeyword));
         // Syntax before semantics: only a function whose last statement is an await can be elided.
         if (!asyncKeyword.IsKind(SyntaxKind.AsyncKeyword)
-            || TailAwait(function) is null
+            || TailAwait(function) is not { } tail
+            || (!PassThrough.IsPure(function, tail)
+                && !TailGuardOptions.GetBool(context.Options, function.SyntaxTree, AllowPrecedingStatementsOption, defaultValue: false))
             || context.SemanticModel.GetDeclaredSymbol(function, context.CancellationToken) is not IMethodSymbol symbol
             || TestCode.ShouldSkip(symbol, context.Options, function.SyntaxTree)
             || !IsElidable(function, symbol, context.SemanticModel, types, context.CancellationToken))

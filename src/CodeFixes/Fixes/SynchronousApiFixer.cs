@@ -79,7 +79,10 @@ public sealed class SynchronousApiFixer : CodeFixProvider
         if (!diagnostic.Properties.TryGetValue(SynchronousApiInAsyncContextAnalyzer.TwinProperty, out var twinName) || twinName is null
             || root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax invocation
             || model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method
-            || !AwaitInsertion.CanAwaitAt(invocation, model, cancellationToken))
+            || !AwaitInsertion.CanAwaitAt(invocation, model, cancellationToken)
+            // A task-returning method without async, or a synchronous delegate handed to an async method: an await there does not
+            // compile, and making the function async means rewriting its returns; no fix is offered.
+            || !AsyncContext.IsInAsyncContext(invocation))
         {
             return null;
         }

@@ -73,7 +73,10 @@ public sealed class ThreadSleepFixer : CodeFixProvider
     {
         if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax invocation
             || invocation.ArgumentList.Arguments.Count != 1
-            || !AwaitInsertion.CanAwaitAt(invocation, model, cancellationToken))
+            || !AwaitInsertion.CanAwaitAt(invocation, model, cancellationToken)
+            // A task-returning method without async, or a synchronous delegate handed to an async method: an await there does not
+            // compile, and making the function async means rewriting its returns; no fix is offered.
+            || !AsyncContext.IsInAsyncContext(invocation))
         {
             return null;
         }

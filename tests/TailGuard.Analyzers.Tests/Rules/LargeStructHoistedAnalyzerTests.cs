@@ -355,4 +355,27 @@ public sealed class LargeStructHoistedAnalyzerTests
             """ + Quote,
             Verify.Diagnostic("TG3002").WithLocation(0).WithArguments("quote", "Quote", 80, "async methods copy every parameter they use"));
     }
+
+    [Fact]
+    public async Task Struct_of_a_long_lived_read_loop_is_not_reported_by_default_and_is_with_the_option()
+    {
+        const string source = """
+            using System.Threading;
+            using System.Threading.Tasks;
+            public class Subscriber
+            {
+                public async Task RunAsync(Quote {|#0:last|}, CancellationToken ct)
+                {
+                    while (!ct.IsCancellationRequested)
+                    {
+                        await Task.Delay(100, ct);
+                        System.Console.WriteLine(last.Price);
+                    }
+                }
+            }
+            """ + Quote;
+        await Verify.VerifyAnalyzerAsync(source.Replace("{|#0:last|}", "last"));
+        await Verify.VerifyAnalyzerAsync(source, "TG3002.include_long_lived_loops = true\n", true,
+            Verify.Diagnostic("TG3002").WithLocation(0).WithArguments("last", "Quote", 80, "async methods copy every parameter they use"));
+    }
 }

@@ -59,7 +59,7 @@ public sealed class ThreadSleepInAsyncContextAnalyzerTests
     }
 
     [Fact]
-    public async Task Thread_sleep_in_synchronous_code_is_not_reported()
+    public async Task Thread_sleep_in_synchronous_code_is_not_reported_but_in_a_task_returning_method_it_is()
     {
         await Verify.VerifyAnalyzerAsync("""
             using System.Threading;
@@ -67,7 +67,7 @@ public sealed class ThreadSleepInAsyncContextAnalyzerTests
             class Poller
             {
                 public void Poll() => Thread.Sleep(100);
-                public Task PollAsync() { Thread.Sleep(100); return Task.CompletedTask; }
+                public Task PollAsync() { {|TG1002:Thread.Sleep(100)|}; return Task.CompletedTask; }
             }
             """);
     }

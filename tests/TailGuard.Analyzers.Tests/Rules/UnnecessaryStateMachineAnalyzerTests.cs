@@ -5,10 +5,61 @@ namespace TailGuard.Analyzers.Tests.Rules;
 
 public sealed class UnnecessaryStateMachineAnalyzerTests
 {
+    private const string AllowPrecedingStatements = "TG3003.allow_preceding_statements = true\n";
+
     [Fact]
-    public async Task Tail_return_await_is_reported()
+    public async Task Tail_return_await_of_a_forwarding_overload_is_reported()
     {
         await Verify.VerifyAnalyzerAsync("""
+            using System.Threading;
+            using System.Threading.Tasks;
+            public class Orders
+            {
+                public {|TG3003:async|} Task<int> CountAsync(string id, CancellationToken ct)
+                {
+                    return await CountAsync(id, includeArchived: false, ct);
+                }
+
+                public Task<int> CountAsync(string id, bool includeArchived, CancellationToken ct) => Task.FromResult(id.Length);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Statements_before_the_tail_await_are_not_reported_by_default()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System;
+            using System.Threading;
+            using System.Threading.Tasks;
+            public class Orders
+            {
+                public async Task<int> CountAsync(string id)
+                {
+                    var key = id.Trim();
+                    return await LoadAsync(key);
+                }
+
+                public async Task<int> ValidatedAsync(string id, CancellationToken ct)
+                {
+                    ArgumentNullException.ThrowIfNull(id);
+                    return await LoadAsync(id);
+                }
+
+                public async Task<int> NormalizedAsync(string id) => await LoadAsync(id.Trim());
+
+                public async Task<int> CheckedAsync(string? id) => await LoadAsync(id ?? throw new ArgumentNullException(nameof(id)));
+
+                private static Task<int> LoadAsync(string key) => Task.FromResult(key.Length);
+            }
+            """);
+    }
+
+    [Fact]
+    public async Task Statements_before_the_tail_await_are_reported_with_the_option()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System;
             using System.Threading.Tasks;
             public class Orders
             {
@@ -18,7 +69,38 @@ public sealed class UnnecessaryStateMachineAnalyzerTests
                     return await LoadAsync(key);
                 }
 
+                public {|TG3003:async|} Task<int> NormalizedAsync(string id) => await LoadAsync(id.Trim());
+
                 private static Task<int> LoadAsync(string key) => Task.FromResult(key.Length);
+            }
+            """, AllowPrecedingStatements);
+    }
+
+    [Fact]
+    public async Task Middleware_forwarding_to_next_is_reported_and_one_reading_the_body_first_is_not()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System;
+            using System.IO;
+            using System.Threading.Tasks;
+            public delegate Task RequestDelegate(Stream body);
+            public class Passthrough
+            {
+                private readonly RequestDelegate _next;
+                public Passthrough(RequestDelegate next) => _next = next;
+                public {|TG3003:async|} Task InvokeAsync(Stream body) => await _next(body);
+            }
+
+            public class BodyLogger
+            {
+                private readonly RequestDelegate _next;
+                public BodyLogger(RequestDelegate next) => _next = next;
+                public async Task InvokeAsync(Stream body)
+                {
+                    var first = body.ReadByte();
+                    Console.WriteLine(first);
+                    await _next(body);
+                }
             }
             """);
     }
@@ -32,7 +114,6 @@ public sealed class UnnecessaryStateMachineAnalyzerTests
             {
                 public {|TG3003:async|} Task SaveAsync(Task write)
                 {
-                    System.Console.WriteLine("saving");
                     await write;
                 }
 
@@ -226,7 +307,7 @@ public sealed class UnnecessaryStateMachineAnalyzerTests
 
                 private static Task<int> LoadAsync(string key) => Task.FromResult(key.Length);
             }
-            """);
+            """, editorConfig: AllowPrecedingStatements);
     }
 
     [Fact]
@@ -254,7 +335,7 @@ public sealed class UnnecessaryStateMachineAnalyzerTests
                     return write; // the write result is not needed
                 }
             }
-            """);
+            """, editorConfig: AllowPrecedingStatements);
     }
 
     [Fact]
