@@ -159,6 +159,9 @@ public sealed record ReportThreadPool
     public ReportIntervalTimeline? SchedulingDelayTimeline { get; init; }
     /// <summary>Episodes without any Starvation or CooperativeBlocking adjustment: found from work stuck in the queue alone.</summary>
     public int QueueStallEpisodes { get; init; }
+
+    /// <summary>The worker-thread maximum the target's environment forces (DOTNET_ThreadPool_ForceMaxWorkerThreads); null when unset or unknown.</summary>
+    public int? ForcedMaxWorkerThreads { get; init; }
 }
 
 public sealed record ReportWorkItems

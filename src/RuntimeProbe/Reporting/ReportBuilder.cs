@@ -77,7 +77,8 @@ public static class ReportBuilder
             notes.Add(SchedulingReport.NotMeasuredNote);
         }
 
-        if (SchedulingReport.LooksDeadlocked(requests.Completed, c.Scheduling, c.Starvation, c.Queues.MaxPoolQueueLength))
+        if (SchedulingReport.LooksDeadlocked(requests.Completed, c.Scheduling, c.Starvation, c.Queues.MaxPoolQueueLength)
+            || SchedulingReport.CappedAndStuck(context.ForcedMaxWorkerThreads, requests.Completed, requests.InFlight, c.Queues.MaxPoolQueueLength))
         {
             notes.Add(SchedulingReport.DeadlockNote(requests.InFlight, c.Queues.MaxPoolQueueLength));
             confidence = confidence == HighConfidence ? MediumConfidence : LowConfidence;
@@ -143,6 +144,7 @@ public static class ReportBuilder
                 MaxThreadCount = c.Threads.Max,
                 StarvationAdjustments = c.Starvation.StarvationAdjustments,
                 CooperativeBlockingAdjustments = c.Starvation.CooperativeBlockingAdjustments,
+                ForcedMaxWorkerThreads = context.ForcedMaxWorkerThreads,
             }, c.Scheduling, c.SchedulingDelays, c.Starvation, endMs),
             Contention = new ReportContention
             {
