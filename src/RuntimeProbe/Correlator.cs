@@ -26,6 +26,7 @@ public sealed class Correlator : IProbeEventSink
     private readonly BlockingSiteTally _blockingSites;
     private readonly SchedulingDelayTracker _scheduling;
     private readonly SchedulingDelays _schedulingDelays;
+    private readonly WorkChains _chains;
     private int _gcHeaps;
 
     private readonly Attributor _attributor;
@@ -48,6 +49,7 @@ public sealed class Correlator : IProbeEventSink
         _scheduling = new SchedulingDelayTracker(new SchedulingDelaySettings(
             _options.MaxQueuedWorkItems, _options.QueueStallMs, _options.QueueStallCheckMs));
         _schedulingDelays = new SchedulingDelays(_options.TimelineIntervalMs, _options.MaxTimelinePoints);
+        _chains = new WorkChains(new ChainSettings(_options.ChainRunAllowanceMs, _options.AfterPauseMs));
         _attributor = new Attributor(_gc, _starvation, _contention);
         var limits = new RequestLimits(_options.RollingWindowMs, _options.InFlightTimeoutMs, _options.MaxEndpoints,
             _options.TimelineIntervalMs, _options.MaxTimelinePoints, _options.MaxTimelineRequests, _options.SlowestRequests);
@@ -113,69 +115,94 @@ public sealed class Correlator : IProbeEventSink
     /// </summary>
     public bool WantsKestrelRequests => !_hosting.Seen;
 
-    public void HostingRequestStart(double timestampMs, Guid activityId, string method, string path)
+    public void HostingRequestStart(double timestampMs, Guid activityId, string method, string path) =>
+        HostingRequestStart(timestampMs, ProbeEvent.UnknownThread, activityId, method, path);
+
+    public void HostingRequestStop(double timestampMs, Guid activityId) => HostingRequestStop(timestampMs, ProbeEvent.UnknownThread, activityId);
+
+    public void KestrelRequestStart(double timestampMs, string connectionId, string requestId, string? method, string? path) =>
+        KestrelRequestStart(timestampMs, ProbeEvent.UnknownThread, connectionId, requestId, method, path);
+
+    public void KestrelRequestStop(double timestampMs, string connectionId, string requestId) =>
+        KestrelRequestStop(timestampMs, ProbeEvent.UnknownThread, connectionId, requestId);
+
+    public void HostingRequestStart(double timestampMs, int threadId, Guid activityId, string method, string path)
     {
         lock (_lock)
         {
             _eventsProcessed++;
-            _hosting.Start((activityId, null), timestampMs, _endpointNames.Name(method, path));
+            _hosting.Start((activityId, null), timestampMs, _endpointNames.Name(method, path), WaitStart(threadId));
             Advance(timestampMs);
         }
     }
 
-    public void HostingRequestStop(double timestampMs, Guid activityId)
+    public void HostingRequestStop(double timestampMs, int threadId, Guid activityId)
     {
         lock (_lock)
         {
             _eventsProcessed++;
-            _hosting.Stop((activityId, null), timestampMs);
+            _hosting.Stop((activityId, null), timestampMs, StopItem(threadId));
             Advance(timestampMs);
         }
     }
 
-    public void KestrelRequestStart(double timestampMs, string connectionId, string requestId, string? method, string? path)
+    public void KestrelRequestStart(double timestampMs, int threadId, string connectionId, string requestId, string? method, string? path)
     {
         lock (_lock)
         {
             _eventsProcessed++;
-            OnKestrelStart(timestampMs, requestId, method, path);
+            OnKestrelStart(timestampMs, threadId, requestId, method, path);
             Advance(timestampMs);
         }
     }
 
-    public void KestrelRequestStop(double timestampMs, string connectionId, string requestId)
+    public void KestrelRequestStop(double timestampMs, int threadId, string connectionId, string requestId)
     {
         lock (_lock)
         {
             _eventsProcessed++;
-            OnKestrelStop(timestampMs, requestId);
+            OnKestrelStop(timestampMs, threadId, requestId);
             Advance(timestampMs);
         }
     }
 
-    public void ThreadPoolEnqueue(double timestampMs, long workId)
+    public void ThreadPoolEnqueue(double timestampMs, long workId) => ThreadPoolEnqueue(timestampMs, ProbeEvent.UnknownThread, workId);
+
+    public void ThreadPoolDequeue(double timestampMs, long workId) => ThreadPoolDequeue(timestampMs, ProbeEvent.UnknownThread, workId);
+
+    public void ThreadPoolEnqueue(double timestampMs, int threadId, long workId)
     {
         lock (_lock)
         {
             _eventsProcessed++;
-            _scheduling.Enqueue(timestampMs, workId);
+            OnEnqueue(timestampMs, threadId, workId);
             Advance(timestampMs);
         }
     }
 
-    public void ThreadPoolDequeue(double timestampMs, long workId)
+    public void ThreadPoolDequeue(double timestampMs, int threadId, long workId)
     {
         lock (_lock)
         {
             _eventsProcessed++;
-            OnDequeue(timestampMs, workId);
+            OnDequeue(timestampMs, threadId, workId);
             Advance(timestampMs);
         }
     }
 
-    private void OnDequeue(double ts, long workId)
+    private void OnEnqueue(double ts, int threadId, long workId) =>
+        _scheduling.Enqueue(ts, workId, _chains.OriginOf(ts, threadId, workId, _gc.LastPause));
+
+    /// <summary>When the work that led to a request starting on <paramref name="threadId"/> began; null when unknown.</summary>
+    private double? WaitStart(int threadId) => _chains.TryCurrent(threadId, out var origin, out _) ? origin : null;
+
+    private (double OriginMs, double DequeuedMs)? StopItem(int threadId) =>
+        _chains.TryCurrent(threadId, out var origin, out var dequeued) ? (origin, dequeued) : null;
+
+    private void OnDequeue(double ts, int threadId, long workId)
     {
-        var delay = _scheduling.Dequeue(ts, workId);
+        var delay = _scheduling.Dequeue(ts, workId, out var enqueued, out var origin);
+        _chains.Dequeued(ts, threadId, workId, enqueued, origin);
         if (delay < 0)
         {
             return;
@@ -197,19 +224,20 @@ public sealed class Correlator : IProbeEventSink
         }
     }
 
-    private void OnKestrelStart(double ts, string requestId, string? method, string? path)
+    private void OnKestrelStart(double ts, int threadId, string requestId, string? method, string? path)
     {
         if (!_hosting.Seen)
         {
-            _kestrel.Start((Guid.Empty, requestId), ts, path is null ? EndpointNames.KestrelWithoutPath : _endpointNames.Name(method ?? "", path));
+            _kestrel.Start((Guid.Empty, requestId), ts, path is null ? EndpointNames.KestrelWithoutPath : _endpointNames.Name(method ?? "", path),
+                WaitStart(threadId));
         }
     }
 
-    private void OnKestrelStop(double ts, string requestId)
+    private void OnKestrelStop(double ts, int threadId, string requestId)
     {
         if (!_hosting.Seen)
         {
-            _kestrel.Stop((Guid.Empty, requestId), ts);
+            _kestrel.Stop((Guid.Empty, requestId), ts, StopItem(threadId));
         }
     }
 
@@ -228,16 +256,16 @@ public sealed class Correlator : IProbeEventSink
         switch (e)
         {
             case HostingRequestStart s:
-                _hosting.Start((s.ActivityId, null), ts, _endpointNames.Name(s.Method, s.Path));
+                _hosting.Start((s.ActivityId, null), ts, _endpointNames.Name(s.Method, s.Path), WaitStart(s.ThreadId));
                 break;
             case HostingRequestStop s:
-                _hosting.Stop((s.ActivityId, null), ts);
+                _hosting.Stop((s.ActivityId, null), ts, StopItem(s.ThreadId));
                 break;
             case KestrelRequestStart s:
-                OnKestrelStart(ts, s.RequestId, s.Method, s.Path);
+                OnKestrelStart(ts, s.ThreadId, s.RequestId, s.Method, s.Path);
                 break;
             case KestrelRequestStop s:
-                OnKestrelStop(ts, s.RequestId);
+                OnKestrelStop(ts, s.ThreadId, s.RequestId);
                 break;
             case GcSuspendBegin s:
                 _gc.On(s);
@@ -269,10 +297,10 @@ public sealed class Correlator : IProbeEventSink
                 _blockingSites.On(s);
                 break;
             case ThreadPoolWorkEnqueued s:
-                _scheduling.Enqueue(ts, s.WorkId);
+                OnEnqueue(ts, s.ThreadId, s.WorkId);
                 break;
             case ThreadPoolWorkDequeued s:
-                OnDequeue(ts, s.WorkId);
+                OnDequeue(ts, s.ThreadId, s.WorkId);
                 break;
         }
 
@@ -359,6 +387,7 @@ public sealed class Correlator : IProbeEventSink
                 P50Ms = rolling.P50,
                 P99Ms = rolling.P99,
                 P999Ms = rolling.P999,
+                TotalLatency = _scheduling.Seen,
                 GcPauseCount = _gc.PauseCount,
                 GcTotalPauseMs = _gc.TotalPauseMs,
                 GcMaxPauseMs = _gc.MaxPauseMs,
@@ -392,6 +421,8 @@ public sealed class Correlator : IProbeEventSink
             _contention.End(endMs);
             _hosting.FinalizeUpTo(double.PositiveInfinity, _watermark);
             _kestrel.FinalizeUpTo(double.PositiveInfinity, _watermark);
+            _hosting.CensorInFlight(endMs, _scheduling.Seen);
+            _kestrel.CensorInFlight(endMs, _scheduling.Seen);
             return read(this, endMs);
         }
     }

@@ -45,6 +45,20 @@ public sealed record CorrelatorOptions
     /// </summary>
     public int MaxQueuedWorkItems { get; init; } = 65_536;
 
+    /// <summary>
+    /// A work item queued by a pool thread inherits the start of the chain of work that thread is running (a socket completion,
+    /// then Kestrel's IOQueue, then the connection's continuation), plus at most this much of the time the thread has run it
+    /// so far. Items that batch (the socket engine, an IOQueue) run on while new work arrives: what they hand on after running
+    /// longer than this arrived while they ran, not while they waited. The socket engine yields its thread every 15 ms.
+    /// </summary>
+    public double ChainRunAllowanceMs { get; init; } = 15;
+
+    /// <summary>
+    /// An item queued by a thread of its own (the socket engine) this soon after a GC pause ended is taken to have waited
+    /// since the pause began: the thread was suspended too, so bytes that arrived during the pause are queued only after it.
+    /// </summary>
+    public double AfterPauseMs { get; init; } = 1;
+
     /// <summary>An unfinished request older than this no longer holds pause windows in memory.</summary>
     public double InFlightTimeoutMs { get; init; } = 120_000;
 

@@ -9,6 +9,12 @@ public sealed record LiveSnapshot
     public double P50Ms { get; init; }
     public double P99Ms { get; init; }
     public double P999Ms { get; init; }
+
+    /// <summary>
+    /// Whether <see cref="P50Ms"/>..<see cref="P999Ms"/> are total latencies (the wait for a pool thread before RequestStart
+    /// included), as when the thread-pool work-item events are seen; otherwise they are application latencies.
+    /// </summary>
+    public bool TotalLatency { get; init; }
     public int GcPauseCount { get; init; }
     public double GcTotalPauseMs { get; init; }
     public double GcMaxPauseMs { get; init; }

@@ -40,6 +40,7 @@ public sealed class ProbeRun(IProbeEventSource source, CorrelatorOptions? option
             TargetExited = result.TargetExited,
             Slo = slo,
             Notes = result.Notes ?? [],
+            ForcedMaxWorkerThreads = (result.Target ?? source.Target).ForcedMaxWorkerThreads ?? source.Target.ForcedMaxWorkerThreads,
         });
     }
 }

@@ -6,6 +6,10 @@ using System.Diagnostics;
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.WebHost.UseUrls("http://127.0.0.1:0");
+// A listen backlog that holds the connections an open-loop client opens through a starvation burst (Kestrel's default, 512,
+// overflows at 200 new connections a second for a few seconds): a connection the kernel drops waits for the client's SYN
+// retry outside the process, where no in-process measure can see it.
+builder.WebHost.UseSockets(sockets => sockets.Backlog = 4096);
 var app = builder.Build();
 
 var heapMb = int.TryParse(Environment.GetEnvironmentVariable("TARGET_HEAP_MB"), out var mb) ? mb : 0;

@@ -57,6 +57,18 @@ internal sealed class Attributor
     /// <summary>How long the last request attributed overlapped <paramref name="cause"/>'s windows (summed over windows).</summary>
     public double OverlapMs(Cause cause) => _overlapMs[CauseSet.IndexOf(cause)];
 
+    /// <summary>How long the pauses the last request overlapped cover of [<paramref name="from"/>, <paramref name="to"/>].</summary>
+    public double PauseMsWithin(double from, double to)
+    {
+        var total = 0.0;
+        foreach (var pause in _pauses)
+        {
+            total += pause.OverlapLength(from, to);
+        }
+
+        return total;
+    }
+
     /// <summary>A copy of the last request's overlaps, by <see cref="CauseSet"/> index.</summary>
     public double[] CopyOverlaps() => (double[])_overlapMs.Clone();
 

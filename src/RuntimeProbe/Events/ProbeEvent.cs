@@ -4,19 +4,30 @@ namespace TailGuard.RuntimeProbe.Events;
 /// A runtime or ASP.NET Core event the probe understands, decoded from EventPipe. Timestamps are milliseconds relative to the
 /// session start. The correlator consumes these and nothing else, so tests can feed it synthetic sequences.
 /// </summary>
-public abstract record ProbeEvent(double TimestampMs);
+public abstract record ProbeEvent(double TimestampMs)
+{
+    /// <summary>The thread id of an event whose source did not say on which thread it was raised.</summary>
+    public const int UnknownThread = -1;
+}
 
-/// <summary>Microsoft.AspNetCore.Hosting RequestStart: the application begins handling a request.</summary>
-public sealed record HostingRequestStart(double TimestampMs, Guid ActivityId, string Method, string Path) : ProbeEvent(TimestampMs);
+/// <summary>
+/// Microsoft.AspNetCore.Hosting RequestStart: the application begins handling a request, on thread <paramref name="ThreadId"/>
+/// (the OS thread id; <see cref="ProbeEvent.UnknownThread"/> when the source does not know it).
+/// </summary>
+public sealed record HostingRequestStart(double TimestampMs, Guid ActivityId, string Method, string Path, int ThreadId = ProbeEvent.UnknownThread)
+    : ProbeEvent(TimestampMs);
 
 /// <summary>Microsoft.AspNetCore.Hosting RequestStop; it carries no payload and pairs with its start by activity id only.</summary>
-public sealed record HostingRequestStop(double TimestampMs, Guid ActivityId) : ProbeEvent(TimestampMs);
+public sealed record HostingRequestStop(double TimestampMs, Guid ActivityId, int ThreadId = ProbeEvent.UnknownThread) : ProbeEvent(TimestampMs);
 
 /// <summary>Kestrel RequestStart/RequestStop, paired by connection id and request id.</summary>
-public sealed record KestrelRequestStart(double TimestampMs, string ConnectionId, string RequestId, string? Method, string? Path) : ProbeEvent(TimestampMs);
+public sealed record KestrelRequestStart(
+    double TimestampMs, string ConnectionId, string RequestId, string? Method, string? Path, int ThreadId = ProbeEvent.UnknownThread)
+    : ProbeEvent(TimestampMs);
 
 /// <summary>Kestrel RequestStop.</summary>
-public sealed record KestrelRequestStop(double TimestampMs, string ConnectionId, string RequestId) : ProbeEvent(TimestampMs);
+public sealed record KestrelRequestStop(double TimestampMs, string ConnectionId, string RequestId, int ThreadId = ProbeEvent.UnknownThread)
+    : ProbeEvent(TimestampMs);
 
 /// <summary>GCSuspendEEBegin: the runtime starts suspending managed threads.</summary>
 public sealed record GcSuspendBegin(double TimestampMs, SuspendReason Reason) : ProbeEvent(TimestampMs);
@@ -53,12 +64,16 @@ public sealed record BlockingWait(double TimestampMs, int ThreadId, string? Fram
 
 /// <summary>
 /// FrameworkEventSource ThreadPoolEnqueueWork: a work item entered the thread pool's queue. <paramref name="WorkId"/> is the
-/// item's object address, which a compacting GC can move before the item is dequeued.
+/// item's object address, which a compacting GC can move before the item is dequeued. <paramref name="ThreadId"/> is the
+/// thread that queued it: a pool thread running another work item, or a thread of its own (the socket engine, a timer).
 /// </summary>
-public sealed record ThreadPoolWorkEnqueued(double TimestampMs, long WorkId) : ProbeEvent(TimestampMs);
+public sealed record ThreadPoolWorkEnqueued(double TimestampMs, long WorkId, int ThreadId = ProbeEvent.UnknownThread) : ProbeEvent(TimestampMs);
 
-/// <summary>FrameworkEventSource ThreadPoolDequeueWork: a pool thread took the work item out of the queue to run it.</summary>
-public sealed record ThreadPoolWorkDequeued(double TimestampMs, long WorkId) : ProbeEvent(TimestampMs);
+/// <summary>
+/// FrameworkEventSource ThreadPoolDequeueWork: pool thread <paramref name="ThreadId"/> took the work item out of the queue to
+/// run it.
+/// </summary>
+public sealed record ThreadPoolWorkDequeued(double TimestampMs, long WorkId, int ThreadId = ProbeEvent.UnknownThread) : ProbeEvent(TimestampMs);
 
 /// <summary>
 /// GCGlobalHeapHistory: the number of GC heaps the collection ran with (1 under Workstation GC, one per core under Server GC

@@ -40,15 +40,24 @@ public sealed class ConsoleReportRenderer : IReportRenderer
         }
 
         console.WriteLine();
-        var requests = NewTable($"Requests ({Number(report.Requests.Count)}, source {report.Requests.Source})",
+        var requests = NewTable($"Requests ({Number(report.Requests.Count)}, source {report.Requests.Source}; {ReportHeadline.Describe(report.Requests)})",
             "Endpoint", "Count", "P50", "P90", "P99", "P99.9", "Max");
-        AddLatencyRow(requests, "all", report.Requests.Count, report.Requests.LatencyMs);
+        AddLatencyRow(requests, "all", report.Requests.Count, ReportHeadline.Latency(report.Requests));
+        if (ReportHeadline.IsTotal(report.Requests))
+        {
+            AddLatencyRow(requests, "all, application only", report.Requests.Count, report.Requests.LatencyMs);
+        }
+
         foreach (var e in report.Requests.Endpoints.Take(15))
         {
-            AddLatencyRow(requests, e.Name, e.Count, e.LatencyMs);
+            AddLatencyRow(requests, e.Name, e.Count, ReportHeadline.Latency(e));
         }
 
         console.Write(requests);
+        if (report.Requests.TotalLatencyNote is { } totalNote)
+        {
+            console.Write(new Text("! " + totalNote + "\n", new Style(Color.Yellow)));
+        }
         var q = report.Requests.KestrelQueues;
         if (q.MaxConnectionQueueLength > 0 || q.MaxRequestQueueLength > 0)
         {
@@ -67,6 +76,19 @@ public sealed class ConsoleReportRenderer : IReportRenderer
         }
 
         console.Write(tail);
+        if (report.Tail.Any(t => t.TimeShare is not null))
+        {
+            var time = NewTable("Tail by time: of the tail's time above the median, the share that was each cause",
+                "Tail", "GC pause", "Queue wait", "Contention", "Blocking", "Unexplained", "Censored");
+            foreach (var t in report.Tail.Where(t => t.TimeShare is not null))
+            {
+                var ts = t.TimeShare!;
+                time.AddRow(Percentile(t.Percentile), Percent(ts.GcPause), Percent(ts.QueueWait), Percent(ts.LockContention),
+                    Percent(ts.BlockingWait), Percent(ts.Unexplained), Number(t.Censored));
+            }
+
+            console.Write(time);
+        }
 
         if (report.SlowestRequests.Count > 0)
         {

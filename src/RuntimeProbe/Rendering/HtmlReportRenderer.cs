@@ -28,7 +28,7 @@ public sealed class HtmlReportRenderer : IReportRenderer
         h.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>");
         h.Append("<meta name=\"color-scheme\" content=\"light dark\"/>");
         h.Append("<meta name=\"generator\" content=\"dotnet-tailguard\"/>");
-        h.Append($"<title>TailGuard: {Escape(report.Target.ProcessName ?? "report")}, P99 {Escape(Ms(report.Requests.LatencyMs.P99))}</title>");
+        h.Append($"<title>TailGuard: {Escape(report.Target.ProcessName ?? "report")}, P99 {Escape(Ms(ReportHeadline.Latency(report.Requests).P99))}</title>");
         h.Append("<style>").Append(ReportStyles.Css).Append("</style></head>\n<body><main>");
 
         Header(h, report);
@@ -88,7 +88,7 @@ public sealed class HtmlReportRenderer : IReportRenderer
 
         h.Append("</div></header>");
 
-        var l = report.Requests.LatencyMs;
+        var l = ReportHeadline.Latency(report.Requests);
         h.Append("<div class=\"stats\">");
         Stat(h, "Requests", Number(report.Requests.Count), "");
         Stat(h, "P50", Ms(l.P50), "");
@@ -97,6 +97,15 @@ public sealed class HtmlReportRenderer : IReportRenderer
         Stat(h, "P99.9", Ms(l.P999), SloFailed(report, "p999") ? "tail bad" : "tail");
         Stat(h, "Max", Ms(l.Max), SloFailed(report, "max") ? "tail bad" : "tail");
         h.Append("</div>");
+        if (ReportHeadline.IsTotal(report.Requests))
+        {
+            h.Append($"<p class=\"caption\">Latency figures are {Escape(ReportHeadline.Describe(report.Requests))}.</p>");
+        }
+
+        if (report.Requests.TotalLatencyNote is { } totalNote)
+        {
+            h.Append($"<p class=\"caption\">{Escape(totalNote)}</p>");
+        }
 
         var s = report.Session;
         h.Append("<div class=\"session\">");
@@ -182,11 +191,16 @@ public sealed class HtmlReportRenderer : IReportRenderer
 
         h.Append("<table class=\"endpoints\"><thead><tr><th>Endpoint</th><th class=\"num\">Count</th><th class=\"num\">P50</th>" +
                  "<th class=\"num\">P90</th><th class=\"num\">P99</th><th class=\"num\">P99.9</th><th class=\"num\">Max</th></tr></thead><tbody>");
-        LatencyRow(h, "<span class=\"swatch all\"></span>all requests", report.Requests.Count, report.Requests.LatencyMs, "total");
+        LatencyRow(h, "<span class=\"swatch all\"></span>all requests", report.Requests.Count, ReportHeadline.Latency(report.Requests), "total");
+        if (ReportHeadline.IsTotal(report.Requests))
+        {
+            LatencyRow(h, "<span class=\"swatch sx\"></span>all, application only", report.Requests.Count, report.Requests.LatencyMs, "");
+        }
+
         foreach (var e in report.Requests.Endpoints)
         {
             var swatch = palette.HasColour(e.Name) ? $"<span class=\"swatch {palette.ClassOf(e.Name)}\"></span>" : "<span class=\"swatch sx\"></span>";
-            LatencyRow(h, $"{swatch}<code>{Escape(e.Name)}</code>", e.Count, e.LatencyMs, "");
+            LatencyRow(h, $"{swatch}<code>{Escape(e.Name)}</code>", e.Count, ReportHeadline.Latency(e), "");
         }
 
         h.Append("</tbody></table>");
@@ -223,7 +237,31 @@ public sealed class HtmlReportRenderer : IReportRenderer
             h.Append("</tr>");
         }
 
-        h.Append("</tbody></table></section>");
+        h.Append("</tbody></table>");
+        if (report.Tail.Any(t => t.TimeShare is not null))
+        {
+            h.Append("<p class=\"caption\">By time: of the tail's time above the median, the share that was a GC pause, a wait in the " +
+                     "pool's queue, lock contention, a blocking wait, or none of these (adds up to 100%). Censored: requests still in " +
+                     "flight at the end, counted at their age.</p>");
+            h.Append("<table class=\"timeshare\"><thead><tr><th>Tail</th><th class=\"num\">GC pause</th><th class=\"num\">Queue wait</th>" +
+                     "<th class=\"num\">Contention</th><th class=\"num\">Blocking</th><th class=\"num\">Unexplained</th>" +
+                     "<th class=\"num\">Censored</th></tr></thead><tbody>");
+            foreach (var t in report.Tail.Where(t => t.TimeShare is not null))
+            {
+                var ts = t.TimeShare!;
+                h.Append($"<tr><td><b>{Percentile(t.Percentile)}</b></td>");
+                Share(h, ts.GcPause, "gc");
+                Share(h, ts.QueueWait, "starvation");
+                Share(h, ts.LockContention, "contention");
+                Share(h, ts.BlockingWait, "contention");
+                Share(h, ts.Unexplained, "unexplained");
+                h.Append($"<td class=\"num\">{Number(t.Censored)}</td></tr>");
+            }
+
+            h.Append("</tbody></table>");
+        }
+
+        h.Append("</section>");
     }
 
     private static void Share(StringBuilder h, double share, string cause)

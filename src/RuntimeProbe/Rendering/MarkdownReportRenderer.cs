@@ -31,13 +31,29 @@ public sealed class MarkdownReportRenderer : IReportRenderer
         w.WriteLine("## Requests");
         w.WriteLine();
         w.WriteLine($"{Number(report.Requests.Count)} requests (source: {report.Requests.Source}).");
+        if (ReportHeadline.IsTotal(report.Requests))
+        {
+            w.WriteLine($"Figures are {ReportHeadline.Describe(report.Requests)}.");
+        }
+
+        if (report.Requests.TotalLatencyNote is { } totalNote)
+        {
+            w.WriteLine();
+            w.WriteLine($"> {Escape(totalNote)}");
+        }
+
         w.WriteLine();
         w.WriteLine("| Endpoint | Count | P50 | P90 | P99 | P99.9 | Max |");
         w.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
-        Row("**all**", report.Requests.Count, report.Requests.LatencyMs);
+        Row("**all**", report.Requests.Count, ReportHeadline.Latency(report.Requests));
+        if (ReportHeadline.IsTotal(report.Requests))
+        {
+            Row("all, application only", report.Requests.Count, report.Requests.LatencyMs);
+        }
+
         foreach (var e in report.Requests.Endpoints)
         {
-            Row(Escape(e.Name), e.Count, e.LatencyMs);
+            Row(Escape(e.Name), e.Count, ReportHeadline.Latency(e));
         }
 
         var q = report.Requests.KestrelQueues;
@@ -62,6 +78,21 @@ public sealed class MarkdownReportRenderer : IReportRenderer
                         $"{Percent(t.Share.ThreadPoolStarvation)} | {Percent(t.Share.LockContention)} | {Percent(t.Share.Unexplained)} |");
             w.WriteLine($"| {Percentile(t.Percentile)} primary | | | {Percent(t.PrimaryShare.GcPause)} | " +
                         $"{Percent(t.PrimaryShare.ThreadPoolStarvation)} | {Percent(t.PrimaryShare.LockContention)} | {Percent(t.PrimaryShare.Unexplained)} |");
+        }
+
+        if (report.Tail.Any(t => t.TimeShare is not null))
+        {
+            w.WriteLine();
+            w.WriteLine("By time: of the tail's time above the median, the share that was each cause (censored: requests still in flight at the end, counted at their age).");
+            w.WriteLine();
+            w.WriteLine("| Tail | GC pause | Queue wait | Contention | Blocking | Unexplained | Censored |");
+            w.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
+            foreach (var t in report.Tail.Where(t => t.TimeShare is not null))
+            {
+                var ts = t.TimeShare!;
+                w.WriteLine($"| {Percentile(t.Percentile)} | {Percent(ts.GcPause)} | {Percent(ts.QueueWait)} | {Percent(ts.LockContention)} | " +
+                            $"{Percent(ts.BlockingWait)} | {Percent(ts.Unexplained)} | {Number(t.Censored)} |");
+            }
         }
 
         if (report.SlowestRequests.Count > 0)

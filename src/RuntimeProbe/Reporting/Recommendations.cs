@@ -40,6 +40,19 @@ public static class Recommendations
             });
         }
 
+        if (report.ThreadPool.ForcedMaxWorkerThreads is { } forced
+            && (report.ThreadPool.StarvationEpisodes.Count > 0 || report.ThreadPool.MaxQueueLength >= 1 && report.Requests.Count == 0))
+        {
+            list.Add(new ReportRecommendation
+            {
+                Cause = Causes.ThreadPoolStarvation,
+                Text = $"The target's environment caps the thread pool at {forced} worker threads (DOTNET_ThreadPool_ForceMaxWorkerThreads): " +
+                       "a pool at its maximum adds no thread however long work waits, and raises no starvation event. " +
+                       $"Remove the setting; with blocking calls on pool threads ({RuleIds.BlockingTaskWait}) a capped pool deadlocks.",
+                Rules = [RuleIds.BlockingTaskWait],
+            });
+        }
+
         if (report.ThreadPool.QueueStallEpisodes > 0)
         {
             list.Add(new ReportRecommendation

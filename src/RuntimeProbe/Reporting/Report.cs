@@ -78,6 +78,18 @@ public sealed record ReportRequests
     /// thread before the application saw it, a wait the application's own timings cannot show.
     /// </summary>
     public required ReportKestrelQueues KestrelQueues { get; init; }
+
+    /// <summary>
+    /// Total latency: what a client waited for once its bytes reached the process, the wait for a pool thread before
+    /// RequestStart included (followed back through the thread pool's work items to the socket) plus <see cref="LatencyMs"/>.
+    /// Null when the trace has no thread-pool work-item events; see <see cref="TotalLatencyNote"/>.
+    /// </summary>
+    public LatencySummary? TotalLatencyMs { get; init; }
+    public IReadOnlyList<ReportPercentilePoint> TotalLatencyDistribution { get; init; } = [];
+    /// <summary>Requests whose wait before RequestStart was followed; the others count their application latency only. Null without the events.</summary>
+    public long? WaitsMeasured { get; init; }
+    /// <summary>One line saying why the total latency is missing or partial; null when it is measured for every request.</summary>
+    public string? TotalLatencyNote { get; init; }
 }
 
 public sealed record ReportEndpoint
@@ -86,6 +98,8 @@ public sealed record ReportEndpoint
     public long Count { get; init; }
     public required LatencySummary LatencyMs { get; init; }
     public IReadOnlyList<ReportPercentilePoint> Distribution { get; init; } = [];
+    /// <summary>The endpoint's total latency (see <see cref="ReportRequests.TotalLatencyMs"/>); null without the events.</summary>
+    public LatencySummary? TotalLatencyMs { get; init; }
 }
 
 public sealed record ReportKestrelQueues
@@ -145,6 +159,9 @@ public sealed record ReportThreadPool
     public ReportIntervalTimeline? SchedulingDelayTimeline { get; init; }
     /// <summary>Episodes without any Starvation or CooperativeBlocking adjustment: found from work stuck in the queue alone.</summary>
     public int QueueStallEpisodes { get; init; }
+
+    /// <summary>The worker-thread maximum the target's environment forces (DOTNET_ThreadPool_ForceMaxWorkerThreads); null when unset or unknown.</summary>
+    public int? ForcedMaxWorkerThreads { get; init; }
 }
 
 public sealed record ReportWorkItems
@@ -198,6 +215,27 @@ public sealed record ReportTail
 
     /// <summary>Each tail request counted once, under the cause it overlapped longest (GC pauses first): shares add up to 1.</summary>
     public required ReportTailShare PrimaryShare { get; init; }
+
+    /// <summary>
+    /// Attribution by time: of the tail's excess time (each tail request's total latency above the median), the share that
+    /// was each cause; adds up to 1 (all 0 when the tail has no excess).
+    /// </summary>
+    public ReportTimeShare? TimeShare { get; init; }
+
+    /// <summary>Requests still in flight at the end, older than the P99, counted in this tail at their age (a lower bound).</summary>
+    public long Censored { get; init; }
+}
+
+/// <summary>Shares of the tail's excess time, in [0, 1], adding up to 1.</summary>
+public sealed record ReportTimeShare
+{
+    public double GcPause { get; init; }
+    /// <summary>Waiting in the thread pool's queue (before RequestStart, and for the item RequestStop ran in).</summary>
+    public double QueueWait { get; init; }
+    public double LockContention { get; init; }
+    /// <summary>A blocking wait on the request's own thread (not yet measured per request: 0).</summary>
+    public double BlockingWait { get; init; }
+    public double Unexplained { get; init; }
 }
 
 /// <summary>Shares in [0, 1]. A request can overlap several causes, so the first three can add up to more than 1.</summary>
@@ -222,6 +260,10 @@ public sealed record ReportSlowRequest
 
     /// <summary>The cause this request overlapped longest, or "unexplained".</summary>
     public string PrimaryCause { get; init; } = "unexplained";
+
+    /// <summary>How long it waited before RequestStart (0 when unknown); its total latency is this plus <see cref="DurationMs"/>.</summary>
+    public double WaitMs { get; init; }
+    public double TotalMs { get; init; }
 }
 
 public sealed record ReportBlockingSite
@@ -270,6 +312,8 @@ public sealed record ReportSlo
 {
     public required IReadOnlyList<ReportSloRule> Rules { get; init; }
     public bool Passed { get; init; } = true;
+    /// <summary>"total" when the rules were checked against the total latency, "application" when against RequestStart-to-stop.</summary>
+    public string Latency { get; init; } = SloRule.ApplicationLatency;
 }
 
 public sealed record ReportSloRule

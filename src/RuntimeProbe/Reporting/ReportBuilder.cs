@@ -77,10 +77,16 @@ public static class ReportBuilder
             notes.Add(SchedulingReport.NotMeasuredNote);
         }
 
-        if (SchedulingReport.LooksDeadlocked(requests.Completed, c.Scheduling, c.Starvation, c.Queues.MaxPoolQueueLength))
+        if (SchedulingReport.LooksDeadlocked(requests.Completed, c.Scheduling, c.Starvation, c.Queues.MaxPoolQueueLength)
+            || SchedulingReport.CappedAndStuck(context.ForcedMaxWorkerThreads, requests.Completed, requests.InFlight, c.Queues.MaxPoolQueueLength))
         {
             notes.Add(SchedulingReport.DeadlockNote(requests.InFlight, c.Queues.MaxPoolQueueLength));
             confidence = confidence == HighConfidence ? MediumConfidence : LowConfidence;
+        }
+
+        if (requests.Completed == 0 && context.Slo.Count > 0)
+        {
+            notes.Add(SloRule.NoRequestsNote);
         }
 
         if (requests.Completed == 0)
@@ -90,6 +96,7 @@ public static class ReportBuilder
                 : "Requests started but none completed during the session.");
         }
 
+        var total = TotalLatencyReport.Of(requests, c.Scheduling.Seen);
         var report = new Report
         {
             Target = context.Target,
@@ -109,7 +116,7 @@ public static class ReportBuilder
                 Count = requests.Completed,
                 Source = source,
                 LatencyMs = overall,
-                Endpoints = Endpoints(requests),
+                Endpoints = TotalLatencyReport.WithTotals(Endpoints(requests), requests, c.Scheduling.Seen),
                 Distribution = PercentileDistribution.Of(requests.Overall),
                 InFlightAtEnd = requests.InFlight,
                 UnmatchedStops = requests.UnmatchedStops,
@@ -118,6 +125,10 @@ public static class ReportBuilder
                     MaxConnectionQueueLength = c.Queues.MaxConnectionQueueLength,
                     MaxRequestQueueLength = c.Queues.MaxRequestQueueLength,
                 },
+                TotalLatencyMs = total.Latency,
+                TotalLatencyDistribution = total.Distribution,
+                WaitsMeasured = total.WaitsMeasured,
+                TotalLatencyNote = total.Note,
             },
             Gc = Gc(c.Gc) with { HeapCount = c.GcHeaps > 0 ? c.GcHeaps : null },
             ThreadPool = SchedulingReport.With(new ReportThreadPool
@@ -133,6 +144,7 @@ public static class ReportBuilder
                 MaxThreadCount = c.Threads.Max,
                 StarvationAdjustments = c.Starvation.StarvationAdjustments,
                 CooperativeBlockingAdjustments = c.Starvation.CooperativeBlockingAdjustments,
+                ForcedMaxWorkerThreads = context.ForcedMaxWorkerThreads,
             }, c.Scheduling, c.SchedulingDelays, c.Starvation, endMs),
             Contention = new ReportContention
             {
@@ -144,12 +156,13 @@ public static class ReportBuilder
                     .OrderBy(w => w.StartMs)
                     .ToList(),
             },
-            Tail = TailPercentiles.Select(p => Tail(requests.Tail(p))).ToList(),
-            SlowestRequests = requests.Slowest.Select(SlowRequest).OrderByDescending(s => s.DurationMs).ToList(),
+            Tail = TailPercentiles.Select(p => TotalLatencyReport.WithTime(Tail(requests.Tail(p)), requests, requests.Tail(p))).ToList(),
+            SlowestRequests = requests.Slowest.Select(SlowRequest).OrderByDescending(s => s.TotalMs).ThenByDescending(s => s.DurationMs).ToList(),
             BlockingSites = BlockingSites(c.BlockingSites),
             Recommendations = [],
             Timeline = Timeline(requests),
-            Slo = SloRule.EvaluateAll(context.Slo, overall),
+            Slo = SloRule.EvaluateAll(context.Slo, total.Latency ?? overall, requests.Completed,
+                total.Latency is null ? SloRule.ApplicationLatency : SloRule.TotalLatency),
         };
         return report with { Recommendations = Recommendations.For(report) };
     }
@@ -182,10 +195,11 @@ public static class ReportBuilder
     }
 
     private static List<ReportEndpoint> Endpoints(RequestTracker requests) => requests.Endpoints
-        .OrderByDescending(e => e.Value.Count)
+        .OrderByDescending(e => e.Value.Application.Count)
         .Select(e => new ReportEndpoint
         {
-            Name = e.Key, Count = e.Value.Count, LatencyMs = Summary(e.Value), Distribution = PercentileDistribution.Of(e.Value),
+            Name = e.Key, Count = e.Value.Application.Count, LatencyMs = Summary(e.Value.Application),
+            Distribution = PercentileDistribution.Of(e.Value.Application),
         })
         .ToList();
 
@@ -217,6 +231,8 @@ public static class ReportBuilder
         StarvationOverlapMs = Milliseconds.Round(r.OverlapMs(Cause.ThreadPoolStarvation)),
         ContentionOverlapMs = Milliseconds.Round(r.OverlapMs(Cause.LockContention)),
         PrimaryCause = Causes.NameOf(r.Primary),
+        WaitMs = Milliseconds.Round(r.WaitMs),
+        TotalMs = Milliseconds.Round(r.WaitMs + r.DurationMs),
     };
 
     // One site per user frame and rule: the JIT may inline the blocking API's own frames differently from one wait to the next

@@ -13,4 +13,7 @@ public sealed record ReportContext
     public bool TargetExited { get; init; }
     public IReadOnlyList<SloRule> Slo { get; init; } = [];
     public IReadOnlyList<string> Notes { get; init; } = [];
+
+    /// <summary>The pool's maximum as the target's environment forces it (see <c>TargetInfo.ForcedMaxWorkerThreads</c>).</summary>
+    public int? ForcedMaxWorkerThreads { get; init; }
 }

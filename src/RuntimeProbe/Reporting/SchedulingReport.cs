@@ -59,6 +59,13 @@ internal static class SchedulingReport
     public static bool LooksDeadlocked(long completedRequests, SchedulingDelayTracker tracker, StarvationTracker starvation, double maxPoolQueueLength) =>
         completedRequests == 0 && (tracker.Seen ? starvation.ClosedEpisodes > 0 && tracker.Queued > 0 : maxPoolQueueLength >= 1);
 
+    /// <summary>
+    /// With the pool's maximum forced by the environment, requests in flight and none completed while work stood in the queue:
+    /// a capped pool at its maximum raises no adjustment, so this is read from the queue alone.
+    /// </summary>
+    public static bool CappedAndStuck(int? forcedMax, long completedRequests, long inFlight, double maxPoolQueueLength) =>
+        forcedMax is not null && completedRequests == 0 && inFlight > 0 && maxPoolQueueLength >= 1;
+
     public static string DeadlockNote(long inFlight, double maxPoolQueueLength) =>
         $"The target looks deadlocked: work waited in the thread pool's queue (up to {maxPoolQueueLength:0} items) and no request " +
         $"completed during the session ({inFlight} still in flight); the request figures measure nothing.";

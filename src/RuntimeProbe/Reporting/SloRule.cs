@@ -76,10 +76,35 @@ public sealed partial record SloRule(string Text, string Metric, bool Inclusive,
         };
     }
 
+    /// <summary>The rules checked against one latency summary alone (no request count: an empty summary passes).</summary>
     public static ReportSlo EvaluateAll(IReadOnlyList<SloRule> rules, LatencySummary latency)
     {
         ArgumentNullException.ThrowIfNull(rules);
         var results = rules.Select(r => r.Evaluate(latency)).ToList();
         return new ReportSlo { Rules = results, Passed = results.TrueForAll(r => r.Passed) };
     }
+
+    /// <summary>
+    /// The report's verdict: the rules checked against <paramref name="latency"/> of <paramref name="requests"/> requests. A
+    /// gate never passes on no data: over zero requests every rule fails (a latency of 0 would pass any limit, so a wrong pid
+    /// or an idle app would turn the gate green); the report then carries <see cref="NoRequestsNote"/>.
+    /// </summary>
+    /// <param name="basis"><see cref="TotalLatency"/> or <see cref="ApplicationLatency"/>: which latency the rules read.</param>
+    public static ReportSlo EvaluateAll(IReadOnlyList<SloRule> rules, LatencySummary latency, long requests, string basis)
+    {
+        var slo = EvaluateAll(rules, latency) with { Latency = basis };
+        return requests > 0 || slo.Rules.Count == 0
+            ? slo
+            : slo with { Rules = [.. slo.Rules.Select(r => r with { Passed = false })], Passed = false };
+    }
+
+    /// <summary>The note of a report whose SLO failed for want of requests.</summary>
+    public const string NoRequestsNote =
+        "No request was seen, so no --slo rule is met: an SLO over no requests fails (is the pid right, and did the app receive requests?).";
+
+    /// <summary><see cref="ReportSlo.Latency"/>: the rules read the total latency (the wait before RequestStart included).</summary>
+    public const string TotalLatency = "total";
+
+    /// <summary><see cref="ReportSlo.Latency"/>: the rules read the application latency (RequestStart to RequestStop).</summary>
+    public const string ApplicationLatency = "application";
 }

@@ -37,4 +37,10 @@ public sealed record TargetInfo
     public string? ProcessName { get; init; }
     public string? RuntimeVersion { get; init; }
     public string? CommandLine { get; init; }
+
+    /// <summary>
+    /// The pool's maximum worker threads as the target's environment forces it (<c>DOTNET_ThreadPool_ForceMaxWorkerThreads</c>),
+    /// read over the diagnostics channel; null when unset or unknown. A pool at its maximum raises no starvation adjustment.
+    /// </summary>
+    public int? ForcedMaxWorkerThreads { get; init; }
 }

@@ -64,17 +64,22 @@ public sealed class TargetConnection : IAsyncDisposable
         }
 
         var client = new DiagnosticsClient(pid);
+        int? forcedMax;
         try
         {
-            // A cheap round trip that proves the diagnostics endpoint answers before a session is started.
-            _ = client.GetProcessEnvironment();
+            // A round trip that proves the diagnostics endpoint answers before a session is started, and tells whether the
+            // pool's maximum is forced.
+            forcedMax = TargetEnvironment.ForcedMaxWorkerThreads(client.GetProcessEnvironment());
         }
         catch (Exception ex) when (ex is ServerNotAvailableException or ServerErrorException or UnsupportedCommandException or IOException or TimeoutException)
         {
             throw new ProbeException($"Cannot connect to process {pid} ({processName}): {ex.Message}", ex);
         }
 
-        return new TargetConnection(client, DescribeProcess(pid, processName), listener: null) { Describe = $"process {pid}" };
+        return new TargetConnection(client, DescribeProcess(pid, processName) with { ForcedMaxWorkerThreads = forcedMax }, listener: null)
+        {
+            Describe = $"process {pid}",
+        };
     }
 
     /// <summary>

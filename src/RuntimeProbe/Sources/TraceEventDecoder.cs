@@ -82,10 +82,10 @@ public static class TraceEventDecoder
                 switch ((int)d.ID)
                 {
                     case ThreadPoolEnqueueWorkId:
-                        sink.ThreadPoolEnqueue(ts, Marshal.ReadInt64(d.DataStart));
+                        sink.ThreadPoolEnqueue(ts, d.ThreadID, Marshal.ReadInt64(d.DataStart));
                         break;
                     case ThreadPoolDequeueWorkId:
-                        sink.ThreadPoolDequeue(ts, Marshal.ReadInt64(d.DataStart));
+                        sink.ThreadPoolDequeue(ts, d.ThreadID, Marshal.ReadInt64(d.DataStart));
                         break;
                 }
 
@@ -95,10 +95,10 @@ public static class TraceEventDecoder
                 {
                     case HostingRequestStartId:
                         var start = payloads.For(d);
-                        sink.HostingRequestStart(ts, d.ActivityID, PayloadString(d, start.Method) ?? "", PayloadString(d, start.Path) ?? "");
+                        sink.HostingRequestStart(ts, d.ThreadID, d.ActivityID, PayloadString(d, start.Method) ?? "", PayloadString(d, start.Path) ?? "");
                         break;
                     case HostingRequestStopId:
-                        sink.HostingRequestStop(ts, d.ActivityID);
+                        sink.HostingRequestStop(ts, d.ThreadID, d.ActivityID);
                         break;
                 }
 
@@ -112,12 +112,12 @@ public static class TraceEventDecoder
                         break;
                     case KestrelRequestStartId:
                         var start = payloads.For(d);
-                        sink.KestrelRequestStart(ts, PayloadString(d, start.ConnectionId) ?? "", PayloadString(d, start.RequestId) ?? "",
+                        sink.KestrelRequestStart(ts, d.ThreadID, PayloadString(d, start.ConnectionId) ?? "", PayloadString(d, start.RequestId) ?? "",
                             PayloadString(d, start.Method), PayloadString(d, start.Path));
                         break;
                     case KestrelRequestStopId:
                         var stop = payloads.For(d);
-                        sink.KestrelRequestStop(ts, PayloadString(d, stop.ConnectionId) ?? "", PayloadString(d, stop.RequestId) ?? "");
+                        sink.KestrelRequestStop(ts, d.ThreadID, PayloadString(d, stop.ConnectionId) ?? "", PayloadString(d, stop.RequestId) ?? "");
                         break;
                 }
 

@@ -26,6 +26,9 @@ internal sealed class GcPauseTracker(int maxPausesListed)
 
     public double LastPauseMs { get; private set; }
 
+    /// <summary>When the last pause recorded began and ended (negative infinity before any).</summary>
+    public (double StartMs, double EndMs) LastPause { get; private set; } = (double.NegativeInfinity, double.NegativeInfinity);
+
     /// <summary>Suspensions and restarts that did not pair (one of them was lost).</summary>
     public long UnpairedEvents { get; private set; }
 
@@ -107,6 +110,7 @@ internal sealed class GcPauseTracker(int maxPausesListed)
         TotalPauseMs += duration;
         MaxPauseMs = Math.Max(MaxPauseMs, duration);
         LastPauseMs = duration;
+        LastPause = (start, end);
         var g = _byGeneration.GetValueOrDefault(info.Generation);
         _byGeneration[info.Generation] = (g.Count + 1, g.Total + duration, Math.Max(g.Max, duration));
 

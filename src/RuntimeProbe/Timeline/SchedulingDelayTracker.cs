@@ -12,7 +12,8 @@ namespace TailGuard.RuntimeProbe.Timeline;
 /// </summary>
 internal sealed class SchedulingDelayTracker(SchedulingDelaySettings settings)
 {
-    private readonly Dictionary<long, double> _queued = [];
+    // By work id: when the item was queued, and when the chain of work that led to it began (see WorkChains).
+    private readonly Dictionary<long, (double Enqueued, double Origin)> _queued = [];
 
     // Every enqueue in stream order, removed lazily: the front is the oldest item that may still be queued.
     private readonly Queue<(long Id, double EnqueuedMs)> _order = new();
@@ -38,7 +39,10 @@ internal sealed class SchedulingDelayTracker(SchedulingDelaySettings settings)
     /// <summary>Work items enqueued and not (yet) seen dequeued.</summary>
     public int Queued => _queued.Count;
 
-    public void Enqueue(double ts, long workId)
+    public void Enqueue(double ts, long workId) => Enqueue(ts, workId, ts);
+
+    /// <summary>Queues a work item whose chain of work began at <paramref name="originMs"/> (its enqueue when it starts one).</summary>
+    public void Enqueue(double ts, long workId, double originMs)
     {
         Enqueues++;
         if (_order.Count >= settings.MaxQueued)
@@ -51,23 +55,33 @@ internal sealed class SchedulingDelayTracker(SchedulingDelaySettings settings)
             UnpairedEnqueues++;
         }
 
-        _queued[workId] = ts;
+        _queued[workId] = (ts, originMs);
         _order.Enqueue((workId, ts));
     }
 
     /// <summary>The work item's queue wait in milliseconds, or -1 when its enqueue was not seen.</summary>
-    public double Dequeue(double ts, long workId)
+    public double Dequeue(double ts, long workId) => Dequeue(ts, workId, out _, out _);
+
+    /// <summary>
+    /// The work item's queue wait in milliseconds, or -1 when its enqueue was not seen; when it was, when it was queued and
+    /// when its chain began (both <paramref name="ts"/> otherwise).
+    /// </summary>
+    public double Dequeue(double ts, long workId, out double enqueuedMs, out double originMs)
     {
         Dequeues++;
         _lastDequeueMs = Math.Max(_lastDequeueMs, ts);
-        if (!_queued.Remove(workId, out var enqueued))
+        if (!_queued.Remove(workId, out var queued))
         {
             UnpairedDequeues++;
+            enqueuedMs = ts;
+            originMs = ts;
             return -1;
         }
 
         Paired++;
-        return Math.Max(0, ts - enqueued);
+        enqueuedMs = Math.Min(queued.Enqueued, ts);
+        originMs = Math.Min(queued.Origin, enqueuedMs);
+        return Math.Max(0, ts - queued.Enqueued);
     }
 
     /// <summary>When the oldest item still queued was enqueued, or null when none is.</summary>
@@ -75,9 +89,9 @@ internal sealed class SchedulingDelayTracker(SchedulingDelaySettings settings)
     {
         while (_order.TryPeek(out var front))
         {
-            if (_queued.TryGetValue(front.Id, out var enqueued) && enqueued == front.EnqueuedMs)
+            if (_queued.TryGetValue(front.Id, out var queued) && queued.Enqueued == front.EnqueuedMs)
             {
-                return enqueued;
+                return queued.Enqueued;
             }
 
             _order.Dequeue();
@@ -122,7 +136,7 @@ internal sealed class SchedulingDelayTracker(SchedulingDelaySettings settings)
         for (var n = _order.Count; n > 0; n--)
         {
             var entry = _order.Dequeue();
-            if (_queued.TryGetValue(entry.Id, out var enqueued) && enqueued == entry.EnqueuedMs)
+            if (_queued.TryGetValue(entry.Id, out var queued) && queued.Enqueued == entry.EnqueuedMs)
             {
                 _order.Enqueue(entry);
             }
@@ -133,7 +147,7 @@ internal sealed class SchedulingDelayTracker(SchedulingDelaySettings settings)
     {
         while (_order.TryDequeue(out var front))
         {
-            if (_queued.TryGetValue(front.Id, out var enqueued) && enqueued == front.EnqueuedMs)
+            if (_queued.TryGetValue(front.Id, out var queued) && queued.Enqueued == front.EnqueuedMs)
             {
                 _queued.Remove(front.Id);
                 UnpairedEnqueues++;

@@ -52,7 +52,7 @@ internal static class AnalyzeCommand
         using var output = ReportOutput<Report>.Open(ReportRenderers.Registry, settings.Format, settings.Output, console.ReportOut, console.Error,
             [new FileInUse(trace, "the trace being analyzed")]);
         using var source = new NettraceFileSource(trace);
-        var report = SloGate.Apply(await new ProbeRun(source).RunAsync(duration: null, settings.Slo, cancel).ConfigureAwait(false), settings.Slo);
+        var report = await new ProbeRun(source).RunAsync(duration: null, settings.Slo, cancel).ConfigureAwait(false);
         output.Write(report);
         if (report.Session.EndReason == EndReasons.TruncatedTrace)
         {

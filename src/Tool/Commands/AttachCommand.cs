@@ -150,7 +150,7 @@ internal static class AttachCommand
             await console.Error.WriteLineAsync(describe).ConfigureAwait(false);
         }
 
-        var report = SloGate.Apply(await running.ConfigureAwait(false), settings.Slo);
+        var report = await running.ConfigureAwait(false);
         trace?.Commit();
         output.Write(report);
         if (report.Session.TargetExited)

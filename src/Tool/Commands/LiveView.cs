@@ -37,7 +37,7 @@ internal static class LiveView
     }
 
     internal static string Line(LiveSnapshot s) => string.Create(CultureInfo.InvariantCulture,
-        $"[{s.TimeMs / 1000,6:0.0}s] {s.RequestsPerSecond,7:0.#} req/s  P50 {s.P50Ms:0.##} ms  P99 {s.P99Ms:0.##} ms  P99.9 {s.P999Ms:0.##} ms  " +
+        $"[{s.TimeMs / 1000,6:0.0}s] {s.RequestsPerSecond,7:0.#} req/s  {(s.TotalLatency ? "total " : "")}P50 {s.P50Ms:0.##} ms  P99 {s.P99Ms:0.##} ms  P99.9 {s.P999Ms:0.##} ms  " +
         $"GC {s.GcPauseCount} pauses {s.GcTotalPauseMs:0.#} ms (max {s.GcMaxPauseMs:0.#} ms)  pool {s.ThreadCount} threads, queue {s.QueueLength:0}  " +
         $"{(s.Starving ? "STARVING" : "no starvation")} ({s.StarvationEpisodes} episodes)  contention {s.ContentionCount}  " +
         $"sched P99 {s.SchedulingDelayP99Ms:0.##} ms (max {s.SchedulingDelayMaxMs:0.#} ms, {s.QueuedWorkItems} queued)");
@@ -46,9 +46,11 @@ internal static class LiveView
     {
         var table = new Table { Border = TableBorder.Rounded, Title = new TableTitle($"TailGuard live ({s.TimeMs / 1000:0}s, {s.EventsProcessed:N0} events)") };
         table.AddColumn("Requests/s");
-        table.AddColumn("P50");
-        table.AddColumn("P99");
-        table.AddColumn("P99.9");
+        // The total latency (the wait for a pool thread included) when the work-item events are seen.
+        var kind = s.TotalLatency ? "Total " : "";
+        table.AddColumn(kind + "P50");
+        table.AddColumn(kind + "P99");
+        table.AddColumn(kind + "P99.9");
         table.AddColumn("GC pauses");
         table.AddColumn("Pool threads / queue");
         table.AddColumn("Starvation");

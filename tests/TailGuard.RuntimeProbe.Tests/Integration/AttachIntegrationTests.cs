@@ -86,7 +86,8 @@ public sealed class AttachIntegrationTests(ITestOutputHelper output)
             var driver = new LoadDriver(target.Client, "/ok", loops: 2, pauseMs: 1);
             driver.Start();
             await target.PostAsync("/adversity/gc?count=2&gapMs=50");
-            await Task.Delay(1000);
+            await target.PostAsync("/adversity/starve?items=8&sleepMs=400");
+            await Task.Delay(1500);
             await driver.StopAsync();
             var live = await session.StopAsync();
 
@@ -97,6 +98,19 @@ public sealed class AttachIntegrationTests(ITestOutputHelper output)
             Assert.Equal(live.Gc.PauseCount, analyzed.Gc.PauseCount);
             Assert.Equal(live.Gc.TotalPauseMs, analyzed.Gc.TotalPauseMs, 1);
             Assert.Equal(live.Requests.LatencyMs, analyzed.Requests.LatencyMs);
+            Assert.Equal(live.Requests.TotalLatencyMs, analyzed.Requests.TotalLatencyMs);
+            Assert.Equal(live.ThreadPool.SchedulingDelayMs, analyzed.ThreadPool.SchedulingDelayMs);
+            Assert.Equal(live.ThreadPool.StarvationEpisodes.Count, analyzed.ThreadPool.StarvationEpisodes.Count);
+            // The tail and its attribution, primary shares and time shares included (they once differed between the two).
+            foreach (var (l, a) in live.Tail.Zip(analyzed.Tail))
+            {
+                Assert.Equal(l.ThresholdMs, a.ThresholdMs);
+                Assert.Equal(l.Share, a.Share);
+                Assert.Equal(l.PrimaryShare, a.PrimaryShare);
+                Assert.Equal(l.TimeShare, a.TimeShare);
+            }
+
+            Assert.Equal(live.Session.DurationMs, analyzed.Session.DurationMs, 0);
             Assert.Equal(target.Pid, analyzed.Target.Pid);
             Assert.Equal("TailGuard.TargetApp", analyzed.Target.ProcessName);
         }

@@ -78,6 +78,12 @@ public sealed class SchedulingDelayIntegrationTests(ITestOutputHelper output)
         Assert.True(report.ThreadPool.WorkItems!.QueuedAtEnd > 0);
         Assert.Contains(report.Session.Notes, n => n.StartsWith("The target looks deadlocked", StringComparison.Ordinal));
         Assert.Contains(report.Recommendations, r => r.Text.Contains("looks capped", StringComparison.Ordinal));
+        // The environment's cap, read over the diagnostics channel, is reported and named.
+        Assert.Equal(2, report.ThreadPool.ForcedMaxWorkerThreads);
+        Assert.Contains(report.Recommendations, r => r.Text.Contains("caps the thread pool at 2 worker threads", StringComparison.Ordinal));
+        // The stuck requests are the tail, at least as old as the session left them.
+        Assert.True(report.Tail[0].Censored > 0, "the requests stuck in flight count in the tail");
+        Assert.True(report.Tail[0].ThresholdMs >= 1_000, $"tail threshold {report.Tail[0].ThresholdMs} ms");
     }
 
     private static async Task<(int Count, double P99Ms, double MaxMs)> QueueWaitsAsync(TargetProcess target)
