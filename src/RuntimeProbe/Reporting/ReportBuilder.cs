@@ -151,7 +151,7 @@ public static class ReportBuilder
             Timeline = Timeline(requests),
             Slo = SloRule.EvaluateAll(context.Slo, overall),
         };
-        return report with { Recommendations = Recommendations.For(report) };
+        return PoolHoldersReport.With(report with { Recommendations = Recommendations.For(report) }, c.PoolHolders);
     }
 
     private static ReportGc Gc(GcPauseTracker gc)
