@@ -1,3 +1,4 @@
+using Microsoft.Diagnostics.NETCore.Client;
 using TailGuard.RuntimeProbe.Rendering;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.RuntimeProbe.Sources;
@@ -22,6 +23,52 @@ public sealed class PoolHoldersIntegrationTests(ITestOutputHelper output)
         await Phase(target, "sleep", 12, "PoolHolderWork.Sleep", PoolHoldersReport.Blocked, "Thread.Sleep", "TG1002");
         await Phase(target, "socket", 12, "PoolHolderWork.ReadSocket", PoolHoldersReport.Blocked, "Socket.Receive", "TG1003");
         await Phase(target, "spin", 8, "PoolHolderWork.Spin", PoolHoldersReport.Running, null, null);
+        await SavedTrace(target);
+    }
+
+    /// <summary>
+    /// A trace saved with the probe's providers and the sampler's in one session (as <c>dotnet-trace collect</c> records it,
+    /// with stacks and rundown): <c>analyze</c> finds the same first holder and line.
+    /// </summary>
+    private async Task SavedTrace(TargetProcess target)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"tailguard-holders-{Guid.NewGuid():N}.nettrace");
+        try
+        {
+            var providers = ProbeProviders.Create(blockingSites: true)
+                .Select(p => p.Name == ProbeProviders.Runtime
+                    ? new EventPipeProvider(p.Name, p.EventLevel, p.Keywords | SampleProfilerSession.JittedMethodILToNativeMap, p.Arguments)
+                    : p)
+                .Append(SampleProfilerSession.Providers[0])
+                .ToList();
+            var client = new DiagnosticsClient(target.Pid);
+            using (var session = client.StartEventPipeSession(providers, requestRundown: true))
+            {
+                var copy = Task.Run(async () =>
+                {
+                    await using var file = File.Create(path);
+                    await session.EventStream.CopyToAsync(file);
+                });
+                await Task.Delay(500);
+                await target.PostAsync("/holders/sleep?items=12&ms=1500");
+                await Task.Delay(4000);
+                await session.StopAsync(CancellationToken.None);
+                await copy;
+            }
+
+            using var source = new NettraceFileSource(path);
+            var report = await new ProbeRun(source).RunAsync(null, [], CancellationToken.None);
+            output.WriteLine(string.Join('\n', report.PoolHolders.Select(h => $"{h.Method} {h.File}:{h.Line} {h.State} {h.Call} {h.ThreadMs} ms")));
+
+            Assert.NotEmpty(report.ThreadPool.StarvationEpisodes);
+            var first = report.PoolHolders[0];
+            Assert.Equal(("PoolHolderWork.Sleep", "Thread.Sleep", MarkedLine("holder:sleep")), (first.Method, first.Call, first.Line));
+            Assert.True(first.ShareOfStarvedPoolTime >= 0.5, $"{first.ShareOfStarvedPoolTime:P0} of the starved pool time");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private async Task Phase(TargetProcess target, string kind, int items, string method, string state, string? call, string? rule)
