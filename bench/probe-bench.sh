@@ -30,6 +30,7 @@
 #   --baseline-tool DLL  also an "attached (baseline)" phase: attach with another build of dotnet-tailguard.dll (for
 #                        example the previous default providers), interleaved with the others
 #   --skip-dotnet-trace  no dotnet-trace phase
+#   --stacks             also an "attached --stacks" phase (blocking sites and the pool-holder sampler's second session)
 # Example, a short check: bench/probe-bench.sh --phase-seconds 5 --rounds 1 --soak-seconds 30
 # Needs: dotnet (SDK 10), python3, and for the overhead phases dotnet-trace
 #   (dotnet tool install -g dotnet-trace --version 10.0.750501; or set DOTNET_TRACE to its path).
@@ -37,7 +38,7 @@
 set -euo pipefail
 
 RATE=2500 SECS=20 ROUNDS=3 WARM=3 SOAK=600 SOAK_RATE=5000 OUT=""
-DO_OVERHEAD=1 DO_ANALYZE=1 DO_SOAK=1 BASELINE_TOOL="" DO_TRACE=1
+DO_OVERHEAD=1 DO_ANALYZE=1 DO_SOAK=1 BASELINE_TOOL="" DO_TRACE=1 DO_STACKS=0
 usage() { sed -n '/^# Usage:/,/^# Everything/p' "$0" | sed 's/^# \{0,1\}//'; }
 die() { echo "probe-bench: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
@@ -54,6 +55,7 @@ while [ $# -gt 0 ]; do
     --out) OUT=${2:?}; shift 2 ;;
     --baseline-tool) BASELINE_TOOL=${2:?}; shift 2 ;;
     --skip-dotnet-trace) DO_TRACE=0; shift ;;
+    --stacks) DO_STACKS=1; shift ;;
     -h|--help) usage; exit 0 ;;
     *) usage >&2; die "unknown argument '$1'" ;;
   esac
@@ -156,10 +158,11 @@ phase() {
   case "$kind" in
     unattached)
       load "$name" "$3" "$4" ;;
-    attached|baseline)
-      local dll=$TOOL
+    attached|baseline|stacks)
+      local dll=$TOOL extra=()
       [ "$kind" = baseline ] && dll=$BASELINE_TOOL
-      dotnet "$dll" attach "$PID" --duration "${cap}s" --format json -o "$OUT/$name.probe.json" --no-live \
+      [ "$kind" = stacks ] && extra=(--stacks)
+      dotnet "$dll" attach "$PID" --duration "${cap}s" --format json -o "$OUT/$name.probe.json" --no-live "${extra[@]}" \
         > "$OUT/$name.probe.out" 2>&1 &
       tool=$!
       STARTED+=("$tool")
@@ -185,6 +188,7 @@ echo "machine: $MACHINE; load average at start: $(cut -d' ' -f1-3 /proc/loadavg)
 if [ "$DO_OVERHEAD" = 1 ]; then
   KINDS=(unattached attached)
   [ -n "$BASELINE_TOOL" ] && KINDS+=(baseline)
+  [ "$DO_STACKS" = 1 ] && KINDS+=(stacks)
   [ "$DO_TRACE" = 1 ] && KINDS+=(dotnet-trace)
   echo "warm-up round (discarded): target JIT and pool, each kind of session once..." >&2
   for kind in "${KINDS[@]}"; do phase "$kind" "warmup-$kind" "$RATE" 5; done
@@ -207,9 +211,9 @@ if [ "$DO_OVERHEAD" = 1 ]; then
   python3 - "$OUT" "$RATE" "$(getconf CLK_TCK)" "${SEQUENCE[@]}" <<'PY'
 import json, os, statistics, sys
 out, rate, hz, names = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4:]
-kinds = [k for k in ["unattached", "attached", "baseline", "dotnet-trace"] if any(n.endswith("-" + k) for n in names)]
+kinds = [k for k in ["unattached", "attached", "baseline", "stacks", "dotnet-trace"] if any(n.endswith("-" + k) for n in names)]
 label = {"unattached": "unattached", "attached": "attached (dotnet-tailguard)", "baseline": "attached (baseline build)",
-         "dotnet-trace": "dotnet-trace collect"}
+         "stacks": "attached --stacks (with the pool-holder sampler)", "dotnet-trace": "dotnet-trace collect"}
 runs = {k: [] for k in kinds}
 for name in names:
     kind = name.split("-", 1)[1]
@@ -245,7 +249,7 @@ for k in [k for k in kinds if k != "unattached"]:
     p99 = ", ".join(f'{a["p99"] / u["p99"]:.0%}' for a, u in pairs)
     okps = ", ".join(f'{a["okps"] / u["okps"]:.1%}' for a, u in pairs)
     print(f"- {label[k]} / unattached, round by round: ok/s {okps}; P99 {p99}")
-for r in [r for k in kinds if k in ("attached", "baseline") for r in runs[k]]:
+for r in [r for k in kinds if k in ("attached", "baseline", "stacks") for r in runs[k]]:
     if "probe" in r:
         n, events, lost = r["probe"]
         print(f'- {r["name"]}: the probe counted {n:,} requests (LoadDriver: {r["ok"]:,} ok, plus its warm-up), {events:,} events, {lost:,} lost')

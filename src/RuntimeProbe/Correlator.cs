@@ -24,6 +24,7 @@ public sealed class Correlator : IProbeEventSink
     private readonly ThreadPoolThreads _threads = new();
     private readonly RuntimeQueues _queues = new();
     private readonly BlockingSiteTally _blockingSites;
+    private readonly PoolHolderTally _poolHolders;
     private readonly SchedulingDelayTracker _scheduling;
     private readonly SchedulingDelays _schedulingDelays;
     private readonly WorkChains _chains;
@@ -46,6 +47,7 @@ public sealed class Correlator : IProbeEventSink
             _options.StarvationLeadMs, _options.StarvationGapMs, _options.StarvationMaxBackdateMs, _options.MaxEpisodesListed));
         _contention = new ContentionTracker(_options.MaxContentionWindowsListed);
         _blockingSites = new BlockingSiteTally(_options.MaxBlockingSites);
+        _poolHolders = new PoolHolderTally(_options.MaxBlockingSites);
         _scheduling = new SchedulingDelayTracker(new SchedulingDelaySettings(
             _options.MaxQueuedWorkItems, _options.QueueStallMs, _options.QueueStallCheckMs));
         _schedulingDelays = new SchedulingDelays(_options.TimelineIntervalMs, _options.MaxTimelinePoints);
@@ -89,6 +91,7 @@ public sealed class Correlator : IProbeEventSink
     internal ThreadPoolThreads Threads => _threads;
     internal RuntimeQueues Queues => _queues;
     internal BlockingSiteTally BlockingSites => _blockingSites;
+    internal PoolHolderTally PoolHolders => _poolHolders;
     internal SchedulingDelayTracker Scheduling => _scheduling;
     internal SchedulingDelays SchedulingDelays => _schedulingDelays;
 
@@ -295,6 +298,12 @@ public sealed class Correlator : IProbeEventSink
                 break;
             case BlockingWait s:
                 _blockingSites.On(s);
+                break;
+            case PoolThreadTime s:
+                _poolHolders.On(s);
+                break;
+            case MonopolizingWorkItem s:
+                _poolHolders.On(s);
                 break;
             case ThreadPoolWorkEnqueued s:
                 OnEnqueue(ts, s.ThreadId, s.WorkId);

@@ -110,6 +110,8 @@ app.MapPost("/adversity/contention", (int threads, int holdMs, int rounds) =>
     return Results.Accepted();
 });
 
+PoolHolderAdversities.Map(app);
+
 app.MapPost("/exit", () =>
 {
     _ = Task.Run(async () =>

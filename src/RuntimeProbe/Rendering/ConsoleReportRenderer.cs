@@ -40,6 +40,11 @@ public sealed class ConsoleReportRenderer : IReportRenderer
         }
 
         console.WriteLine();
+        if (PoolHoldersSection.Leads(report))
+        {
+            PoolHoldersSection.Console(console, report);
+        }
+
         var requests = NewTable($"Requests ({Number(report.Requests.Count)}, source {report.Requests.Source}; {ReportHeadline.Describe(report.Requests)})",
             "Endpoint", "Count", "P50", "P90", "P99", "P99.9", "Max");
         AddLatencyRow(requests, "all", report.Requests.Count, ReportHeadline.Latency(report.Requests));
@@ -134,6 +139,11 @@ public sealed class ConsoleReportRenderer : IReportRenderer
             }
 
             console.Write(sites);
+        }
+
+        if (!PoolHoldersSection.Leads(report))
+        {
+            PoolHoldersSection.Console(console, report);
         }
 
         foreach (var r in report.Recommendations)

@@ -32,6 +32,11 @@ public sealed class HtmlReportRenderer : IReportRenderer
         h.Append("<style>").Append(ReportStyles.Css).Append("</style></head>\n<body><main>");
 
         Header(h, report);
+        if (PoolHoldersSection.Leads(report))
+        {
+            PoolHoldersSection.Html(h, report);
+        }
+
         Timeline(h, report, palette);
         Distribution(h, report, palette);
         TailAttribution(h, report);
@@ -41,6 +46,11 @@ public sealed class HtmlReportRenderer : IReportRenderer
         ThreadPoolAndContention(h, report);
         h.Append("</div>");
         BlockingSites(h, report);
+        if (!PoolHoldersSection.Leads(report))
+        {
+            PoolHoldersSection.Html(h, report);
+        }
+
         RecommendationList(h, report);
         Slo(h, report);
 

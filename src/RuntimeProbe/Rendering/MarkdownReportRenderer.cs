@@ -27,6 +27,11 @@ public sealed class MarkdownReportRenderer : IReportRenderer
             w.WriteLine($"> {Escape(note)}");
         }
 
+        if (PoolHoldersSection.Leads(report))
+        {
+            PoolHoldersSection.Markdown(w, report);
+        }
+
         w.WriteLine();
         w.WriteLine("## Requests");
         w.WriteLine();
@@ -168,6 +173,11 @@ public sealed class MarkdownReportRenderer : IReportRenderer
                     w.WriteLine($"- {Code(s.Frame)}: {Escape(s.Note!)}");
                 }
             }
+        }
+
+        if (!PoolHoldersSection.Leads(report))
+        {
+            PoolHoldersSection.Markdown(w, report);
         }
 
         if (report.Recommendations.Count > 0)

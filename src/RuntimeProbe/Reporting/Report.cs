@@ -22,6 +22,12 @@ public sealed record Report
     public required IReadOnlyList<ReportRecommendation> Recommendations { get; init; }
     public required ReportTimeline Timeline { get; init; }
     public required ReportSlo Slo { get; init; }
+
+    /// <summary>Who held the pool's threads (sampled thread time, <c>--stacks</c>), largest first; empty when not sampled.</summary>
+    public IReadOnlyList<ReportPoolHolder> PoolHolders { get; init; } = [];
+
+    /// <summary>Work items whose user code held a pool thread past the threshold without returning to the pool; empty when not sampled.</summary>
+    public IReadOnlyList<ReportMonopolizingSite> MonopolizingWorkItems { get; init; } = [];
 }
 
 public sealed record ReportTarget
@@ -281,6 +287,12 @@ public sealed record ReportBlockingSite
     public string? Rule { get; init; }
     /// <summary>Why <see cref="BlockingCall"/> or <see cref="Rule"/> is missing; null when the site has both.</summary>
     public string? Note { get; init; }
+
+    /// <summary>The site's source file, when the thread samples of the same method resolved it (<c>--stacks</c>); null otherwise.</summary>
+    public string? File { get; init; }
+
+    /// <summary>The site's line in <see cref="File"/>.</summary>
+    public int? Line { get; init; }
 }
 
 public sealed record ReportRecommendation

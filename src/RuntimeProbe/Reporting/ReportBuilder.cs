@@ -164,7 +164,7 @@ public static class ReportBuilder
             Slo = SloRule.EvaluateAll(context.Slo, total.Latency ?? overall, requests.Completed,
                 total.Latency is null ? SloRule.ApplicationLatency : SloRule.TotalLatency),
         };
-        return report with { Recommendations = Recommendations.For(report) };
+        return PoolHoldersReport.With(report with { Recommendations = Recommendations.For(report) }, c.PoolHolders);
     }
 
     private static ReportGc Gc(GcPauseTracker gc)

@@ -33,6 +33,12 @@ public sealed class EventPipeLiveSource : IProbeEventSource
 
     public TargetInfo Target => _connection.Target;
 
+    /// <summary>
+    /// Also sample the pool's threads in a second session (<see cref="SampleProfilerSession"/>) for the whole session: which
+    /// code held them, blocked or running. Costly (the sampler suspends the runtime about every millisecond), so opt-in.
+    /// </summary>
+    public bool PoolHolders { get; set; }
+
     /// <summary>Checks that <paramref name="pid"/> is a .NET process we can talk to; throws <see cref="ProbeException"/> if not.</summary>
     /// <param name="blockingSites">Collect the stacks of long pool-thread waits (WaitHandle keyword, stacks, rundown at the end).</param>
     public static EventPipeLiveSource Connect(int pid, string? nettracePath = null, int bufferMb = 256, bool blockingSites = false) =>
@@ -90,6 +96,8 @@ public sealed class EventPipeLiveSource : IProbeEventSource
         }
 
         var clock = Stopwatch.StartNew();
+        var (sampler, samplerFailure) = PoolHolders ? await SampleProfilerSession.StartAsync(_connection.Client, stop).ConfigureAwait(false) : default;
+        await using var samplerScope = sampler;
         using (session)
         {
             FileStream? file = null;
@@ -144,6 +152,7 @@ public sealed class EventPipeLiveSource : IProbeEventSource
 
                 var stoppedByUs = !processing.IsCompleted;
                 var sessionMs = clock.Elapsed.TotalMilliseconds;
+                var samplerNotes = sampler is null ? [] : await sampler.StopAsync(source.SessionStartTime, sink).ConfigureAwait(false);
                 if (stoppedByUs)
                 {
                     var stopping = Stopwatch.StartNew();
@@ -169,8 +178,9 @@ public sealed class EventPipeLiveSource : IProbeEventSource
                 blocking?.Complete(endMs, sink);
                 // Through a port the pid is learnt from the events: the report names the process then.
                 var learnt = Target.Pid is null && _seenPid is { } pid ? TargetConnection.DescribeProcess(pid, null) : null;
+                IReadOnlyList<string> notes = [.. blocking?.Notes() ?? [], .. samplerNotes, .. samplerFailure is null ? [] : new[] { samplerFailure }];
                 return new SourceResult(endMs, source.EventsLost, TargetExited: exited && !stoppedByUs || (failure is not null && exited),
-                    learnt, TraceEvents: traceEvents, Notes: blocking?.Notes());
+                    learnt, TraceEvents: traceEvents, Notes: notes);
             }
             finally
             {

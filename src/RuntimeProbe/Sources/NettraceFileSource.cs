@@ -68,6 +68,10 @@ public sealed class NettraceFileSource : IProbeEventSource
             TraceEventDecoder.Subscribe(source, sink);
             var blocking = new BlockingWaitCollector();
             blocking.Subscribe(source);
+            // A trace with the sample profiler's events (dotnet-trace's sampled thread time, or the sampler's own saved trace).
+            using var lines = new SourceLines();
+            var holders = new PoolSampleCollector(lines);
+            holders.Subscribe(source);
             source.Dynamic.AddCallbackForProviderEvent(EventPipeProvider, ProcessInfoEvent, e =>
             {
                 commandLine = e.PayloadByName(CommandLineField) as string;
@@ -99,6 +103,7 @@ public sealed class NettraceFileSource : IProbeEventSource
             // A trace collected without the WaitHandle keyword simply has no blocking sites; say so only when it has waits.
             var endMs = Math.Max(0, source.SessionEndTimeRelativeMSec);
             blocking.Complete(endMs, sink);
+            holders.Complete(0, sink);
             var notes = new List<string>();
             if (cut is not null)
             {
@@ -109,6 +114,8 @@ public sealed class NettraceFileSource : IProbeEventSource
             {
                 notes.AddRange(blocking.Notes());
             }
+
+            notes.AddRange(holders.Notes());
             Target = new TargetInfo
             {
                 Pid = pid is > 0 ? pid : null,

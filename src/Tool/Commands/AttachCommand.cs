@@ -62,7 +62,9 @@ internal static class AttachCommand
     private static readonly Option<bool> StacksOption = new("--stacks")
     {
         Description = "Also collect blocking call sites (.NET 9+ targets): WaitHandle events with stacks, and a rundown when the " +
-                      "session stops to resolve them. Costs the target throughput when it waits a lot (see docs/benchmarks.md).",
+                      "session stops to resolve them; and sample the pool's threads in a second session (pool holders: which " +
+                      "code held them, blocked in which API or running, down to the source line). Costs the target throughput " +
+                      "(see docs/benchmarks.md).",
     };
 
     /// <param name="launch">The command after <c>--</c> (launch mode), split off the command line before parsing.</param>
@@ -133,6 +135,7 @@ internal static class AttachCommand
             ?? (settings.DiagnosticPort is { } port ? await ListenAsync(console, port, cancel).ConfigureAwait(false) : null)
             ?? TargetConnection.ToProcess(settings.Pid ?? ProcessByName.Find(settings.Name!));
         using var source = EventPipeLiveSource.Over(connection, trace?.TemporaryPath ?? trace?.Target, settings.BufferMb, settings.BlockingSites);
+        source.PoolHolders = settings.BlockingSites;
         var run = new ProbeRun(source);
         var who = source.Target.Pid is { } known ? $"{source.Target.ProcessName} (pid {known})" : $"the process at {settings.DiagnosticPort}";
         var describe = (launched is null ? "Attached to " : "Started ") + who +
