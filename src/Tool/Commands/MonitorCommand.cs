@@ -1,0 +1,225 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net.Sockets;
+using OpenTelemetry.Metrics;
+using TailGuard.Monitor;
+using TailGuard.Output;
+using TailGuard.RuntimeProbe;
+using TailGuard.RuntimeProbe.Reporting;
+using TailGuard.RuntimeProbe.Sources;
+
+namespace TailGuard.Tool.Commands;
+
+/// <summary>
+/// <c>dotnet-tailguard monitor (-p PID | -n NAME)</c>: always on. One EventPipe session, read in windows of stream time
+/// (a fresh correlator each, so memory stays bounded whatever the uptime); the trackers' measurements go to the OpenTelemetry
+/// SDK as they are made and are exported, cumulative over the monitor's life, to Prometheus (<c>--prometheus</c>) and/or an
+/// OTLP/HTTP receiver (<c>--otlp</c>). One line per window on standard error. Runs until Ctrl+C, SIGTERM or the target exits.
+/// </summary>
+internal static class MonitorCommand
+{
+    private const int MaxBufferMb = 4096;
+
+    private static readonly Option<int?> ProcessIdOption = NumberOptions.ProcessId(
+        "--process-id", "The process id to monitor (see 'dotnet-tailguard ps').", "-p");
+
+    private static readonly Option<string?> NameOption = new("--name", "-n")
+    {
+        Description = "Monitor the one .NET process with this name: its process name or its app's name ('App' for 'dotnet " +
+                      "App.dll'). Several matches are an error that lists them.",
+    };
+
+    private static readonly Option<TimeSpan> WindowOption = new("--window")
+    {
+        Description = "The window length (default 60s): one line and one report per window, and the tail-share gauge's span. " +
+                      "Histograms and counters are cumulative over the monitor's life and never reset per window.",
+        HelpName = "DURATION",
+        DefaultValueFactory = _ => MonitorSettings.DefaultWindow,
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (!DurationParser.TryParse(text, out var window, out var error))
+            {
+                result.AddError("--window: " + error);
+            }
+            else if (window < TimeSpan.FromSeconds(1))
+            {
+                result.AddError($"--window must be at least 1s: '{text}' is shorter.");
+            }
+
+            return window;
+        },
+    };
+
+    private static readonly Option<string?> PrometheusOption = new("--prometheus")
+    {
+        HelpName = "HOST:PORT",
+        Description = "Serve the metrics for Prometheus to scrape at http://HOST:PORT/metrics (e.g. 127.0.0.1:9464; in a pod, " +
+                      "the pod's address or 0.0.0.0).",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (!TryParseHostPort(text))
+            {
+                result.AddError($"--prometheus takes HOST:PORT (127.0.0.1:9464): '{text}' is not one.");
+            }
+
+            return text;
+        },
+    };
+
+    private static readonly Option<Uri?> OtlpOption = new("--otlp")
+    {
+        HelpName = "URL",
+        Description = "Push the metrics to this OTLP/HTTP receiver (http://HOST:4318; protobuf to /v1/metrics) every 10 s.",
+        CustomParser = result =>
+        {
+            var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+            if (Uri.TryCreate(text, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
+            {
+                return uri;
+            }
+
+            result.AddError($"--otlp takes the receiver's http:// or https:// address (http://collector:4318): '{text}' is not one.");
+            return null;
+        },
+    };
+
+    private static readonly Option<int?> BufferOption = NumberOptions.Create(
+        "--buffer-mb", "EventPipe's circular buffer in the target, in MB (default 256).", 1, MaxBufferMb, "(MB)", "--buffersize");
+
+    public static Command Create(IProbeConsole console)
+    {
+        var command = new Command("monitor",
+            "Monitor a .NET process until stopped: GC pauses (per pause, by generation and type), the thread pool's scheduling " +
+            "delay and starvation, request latency per endpoint, and each window's tail shares, exported through the " +
+            "OpenTelemetry SDK to Prometheus (--prometheus) and/or OTLP/HTTP (--otlp); one line per window on standard error. " +
+            "Metric names and meanings: docs/probe.md. " + ExitCodesHelp.Monitor)
+        {
+            ProcessIdOption, NameOption, WindowOption, PrometheusOption, OtlpOption, BufferOption,
+        };
+        command.Validators.Add(result =>
+        {
+            var targets = new[] { result.GetResult(ProcessIdOption) is { Implicit: false }, result.GetResult(NameOption) is { Implicit: false } }
+                .Count(g => g);
+            if (targets != 1)
+            {
+                result.AddError(targets == 0
+                    ? "Give the process to monitor: -p <pid> or -n <name> (see 'dotnet-tailguard ps')."
+                    : "Give the process once: -p <pid> or -n <name>, not both.");
+            }
+
+            if (result.GetResult(PrometheusOption) is not { Implicit: false } && result.GetResult(OtlpOption) is not { Implicit: false })
+            {
+                result.AddError("Give where the metrics go: --prometheus HOST:PORT and/or --otlp URL.");
+            }
+        });
+        command.SetAction(async (parse, cancel) => (int)await Run(
+            console,
+            new MonitorSettings
+            {
+                Pid = parse.GetValue(ProcessIdOption),
+                Name = parse.GetValue(NameOption),
+                Window = parse.GetValue(WindowOption),
+                Prometheus = parse.GetValue(PrometheusOption),
+                Otlp = parse.GetValue(OtlpOption),
+                BufferMb = parse.GetValue(BufferOption) ?? MonitorSettings.DefaultBufferMb,
+            },
+            cancel).ConfigureAwait(false));
+        return command;
+    }
+
+    public static async Task<ReturnCode> Run(IProbeConsole console, MonitorSettings settings, CancellationToken cancel)
+    {
+        var pid = settings.Pid ?? ProcessByName.Find(settings.Name!);
+        await using var connection = TargetConnection.ToProcess(pid);
+        var target = ReportBuilder.Target(connection.Target);
+
+        using var metrics = new MonitorMetrics();
+        metrics.SetTarget(pid);
+        using var provider = BuildExport(settings, AppName(connection.Target));
+        using var source = EventPipeLiveSource.Over(connection, nettracePath: null, settings.BufferMb, blockingSites: false);
+        var sink = new WindowedCorrelator(
+            CorrelatorOptions.Default with { Listener = metrics },
+            settings.Window,
+            () => target,
+            (report, startMs, endMs) =>
+            {
+                metrics.SetWindow(report);
+                console.Error.WriteLine(WindowLine(report, startMs, endMs));
+            });
+
+        var where = string.Join(" and ", new[]
+        {
+            settings.Prometheus is { } p ? $"http://{p}{MonitorExport.ScrapePath}" : null,
+            settings.Otlp is { } o ? $"OTLP {o}" : null,
+        }.Where(w => w is not null));
+        await console.Error.WriteLineAsync(
+            $"Monitoring {connection.Target.ProcessName} (pid {pid}) in {Formatting(settings.Window)} windows; metrics at {where}. Ctrl+C stops.").ConfigureAwait(false);
+
+        var result = await source.RunAsync(sink, cancel).ConfigureAwait(false);
+        sink.Finish(result.EndMs, result.TargetExited ? EndReasons.TargetExited : EndReasons.Cancelled, result.TargetExited);
+        // The last measurements reach the OTLP receiver before the provider goes (Prometheus scrapes what it gets).
+        provider.ForceFlush(5_000);
+        if (result.TargetExited)
+        {
+            await console.Error.WriteLineAsync($"The target process {pid} exited; monitoring stopped.").ConfigureAwait(false);
+        }
+
+        if (result.EventsLost > 0)
+        {
+            await console.Error.WriteLineAsync($"EventPipe dropped {result.EventsLost} events over the session (raise --buffer-mb).").ConfigureAwait(false);
+        }
+
+        return ReturnCode.Success;
+    }
+
+    private static MeterProvider BuildExport(MonitorSettings settings, string serviceName)
+    {
+        try
+        {
+            return MonitorExport.Build(new MonitorExportOptions { Prometheus = settings.Prometheus, Otlp = settings.Otlp, ServiceName = serviceName });
+        }
+        catch (Exception ex) when (ex is System.Net.HttpListenerException or SocketException or InvalidOperationException)
+        {
+            throw new UserError($"Cannot serve metrics at {settings.Prometheus}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>The target's app name for service.name: the .dll a 'dotnet App.dll' runs, otherwise the process name.</summary>
+    internal static string AppName(TargetInfo target)
+    {
+        var dll = target.CommandLine?.Split(' ', StringSplitOptions.RemoveEmptyEntries)
+            .FirstOrDefault(w => w.EndsWith(".dll", StringComparison.OrdinalIgnoreCase));
+        return dll is not null ? Path.GetFileNameWithoutExtension(dll) : target.ProcessName ?? "unknown";
+    }
+
+    private static string WindowLine(Report r, double startMs, double endMs) => string.Create(CultureInfo.InvariantCulture,
+        $"[{DateTime.UtcNow:HH:mm:ss}] window {startMs / 1000:0}-{endMs / 1000:0} s: {r.Requests.Count} requests, " +
+        $"P99 {r.Requests.LatencyMs.P99:0.#} ms; GC {r.Gc.PauseCount} pauses, {r.Gc.TotalPauseMs:0} ms; " +
+        $"starvation {r.ThreadPool.StarvationEpisodes.Count} episodes");
+
+    private static string Formatting(TimeSpan window) =>
+        window.TotalSeconds % 60 == 0 ? $"{window.TotalMinutes:0}m" : string.Create(CultureInfo.InvariantCulture, $"{window.TotalSeconds:0.###}s");
+
+    private static bool TryParseHostPort(string text)
+    {
+        var colon = text.LastIndexOf(':');
+        return colon > 0 && int.TryParse(text.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var port)
+            && port is > 0 and <= 65535;
+    }
+}
+
+/// <summary>The monitor command's arguments, typed.</summary>
+internal sealed record MonitorSettings
+{
+    public const int DefaultBufferMb = 256;
+    public static readonly TimeSpan DefaultWindow = TimeSpan.FromSeconds(60);
+
+    public int? Pid { get; init; }
+    public string? Name { get; init; }
+    public TimeSpan Window { get; init; } = DefaultWindow;
+    public string? Prometheus { get; init; }
+    public Uri? Otlp { get; init; }
+    public int BufferMb { get; init; } = DefaultBufferMb;
+}
