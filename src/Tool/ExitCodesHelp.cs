@@ -27,7 +27,8 @@ internal static class ExitCodesHelp
 
     public const string Monitor =
         "Exit codes: 0 stopped by Ctrl+C or SIGTERM, or the target exited; 1 error (no such process, no or several processes " +
-        "with --name, not a .NET process, cannot connect, an address that cannot be listened at); " + Usage + ".";
+        "with --name, not a .NET process, cannot connect, an address that cannot be listened at, an --out-dir that cannot be " +
+        "written); " + Usage + ".";
 
     public const string Ps = "Exit codes: 0 the list was written (also when it is empty); " + Usage + ".";
 

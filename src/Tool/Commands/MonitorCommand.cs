@@ -88,6 +88,45 @@ internal static class MonitorCommand
     private static readonly Option<int?> BufferOption = NumberOptions.Create(
         "--buffer-mb", "EventPipe's circular buffer in the target, in MB (default 256).", 1, MaxBufferMb, "(MB)", "--buffersize");
 
+    private static readonly Option<TriggerRule[]> TriggerOption = new("--trigger")
+    {
+        HelpName = "RULE",
+        Description = "Capture the window when this holds (with --out-dir; repeat for several): \"p99>50ms for 30s\" (p50, p90, " +
+                      "p99, p999 of request latency over the rolling 'for' window, default 30s, at least 20 requests), " +
+                      "\"starvation\" (a starvation episode), \"gcpause>100ms\" (a GC pause longer than that). Evaluated every " +
+                      "second, independently of --window; a trigger fires once when it starts to hold, not again while it holds.",
+        Arity = ArgumentArity.OneOrMore,
+        CustomParser = result =>
+        {
+            var rules = new List<TriggerRule>();
+            foreach (var token in result.Tokens)
+            {
+                try
+                {
+                    rules.Add(TriggerRule.Parse(token.Value));
+                }
+                catch (FormatException ex)
+                {
+                    result.AddError("--trigger: " + ex.Message);
+                }
+            }
+
+            return [.. rules];
+        },
+    };
+
+    private static readonly Option<DirectoryInfo?> OutDirOption = new("--out-dir")
+    {
+        HelpName = "DIR",
+        Description = "Where captures go: when a --trigger fires, the window's report (report.json, report.html) and trace " +
+                      "(trace.nettrace, readable by 'analyze') in a folder capture-<UTC time>. With it, each window is an " +
+                      "EventPipe session of its own, so that each window's trace is whole.",
+    };
+
+    private static readonly Option<int?> MaxCapturesOption = NumberOptions.Create(
+        "--max-captures", "At most this many captures in any rolling hour (default 5); a trigger past it is logged, not captured.",
+        1, 1000, "N");
+
     public static Command Create(IProbeConsole console)
     {
         var command = new Command("monitor",
@@ -96,7 +135,8 @@ internal static class MonitorCommand
             "OpenTelemetry SDK to Prometheus (--prometheus) and/or OTLP/HTTP (--otlp); one line per window on standard error. " +
             "Metric names and meanings: docs/probe.md. " + ExitCodesHelp.Monitor)
         {
-            ProcessIdOption, NameOption, WindowOption, PrometheusOption, OtlpOption, BufferOption,
+            ProcessIdOption, NameOption, WindowOption, PrometheusOption, OtlpOption, TriggerOption, OutDirOption,
+            MaxCapturesOption, BufferOption,
         };
         command.Validators.Add(result =>
         {
@@ -109,9 +149,15 @@ internal static class MonitorCommand
                     : "Give the process once: -p <pid> or -n <name>, not both.");
             }
 
-            if (result.GetResult(PrometheusOption) is not { Implicit: false } && result.GetResult(OtlpOption) is not { Implicit: false })
+            var triggers = result.GetResult(TriggerOption) is { Implicit: false };
+            var outDir = result.GetResult(OutDirOption) is { Implicit: false };
+            if (triggers != outDir)
             {
-                result.AddError("Give where the metrics go: --prometheus HOST:PORT and/or --otlp URL.");
+                result.AddError(triggers ? "--trigger needs --out-dir DIR, where its captures go." : "--out-dir needs a --trigger saying when to capture.");
+            }
+            else if (!outDir && result.GetResult(PrometheusOption) is not { Implicit: false } && result.GetResult(OtlpOption) is not { Implicit: false })
+            {
+                result.AddError("Give where the metrics go: --prometheus HOST:PORT and/or --otlp URL (or captures: --trigger and --out-dir).");
             }
         });
         command.SetAction(async (parse, cancel) => (int)await Run(
@@ -124,6 +170,9 @@ internal static class MonitorCommand
                 Prometheus = parse.GetValue(PrometheusOption),
                 Otlp = parse.GetValue(OtlpOption),
                 BufferMb = parse.GetValue(BufferOption) ?? MonitorSettings.DefaultBufferMb,
+                Triggers = parse.GetValue(TriggerOption) ?? [],
+                OutDir = parse.GetValue(OutDirOption),
+                MaxCapturesPerHour = parse.GetValue(MaxCapturesOption) ?? MonitorSettings.DefaultMaxCaptures,
             },
             cancel).ConfigureAwait(false));
         return command;
@@ -138,27 +187,21 @@ internal static class MonitorCommand
         using var metrics = new MonitorMetrics();
         metrics.SetTarget(pid);
         using var provider = BuildExport(settings, AppName(connection.Target));
-        using var source = EventPipeLiveSource.Over(connection, nettracePath: null, settings.BufferMb, blockingSites: false);
-        var sink = new WindowedCorrelator(
-            CorrelatorOptions.Default with { Listener = metrics },
-            settings.Window,
-            () => target,
-            (report, startMs, endMs) =>
-            {
-                metrics.SetWindow(report);
-                console.Error.WriteLine(WindowLine(report, startMs, endMs));
-            });
-
+        var captures = settings.OutDir is { } outDir ? new CaptureWriter(outDir.FullName, settings.MaxCapturesPerHour) : null;
         var where = string.Join(" and ", new[]
         {
-            settings.Prometheus is { } p ? $"http://{p}{MonitorExport.ScrapePath}" : null,
-            settings.Otlp is { } o ? $"OTLP {o}" : null,
+            settings.Prometheus is { } p ? $"metrics at http://{p}{MonitorExport.ScrapePath}" : null,
+            settings.Otlp is { } o ? $"metrics to OTLP {o}" : null,
+            captures is not null ? $"captures in {captures.Folder} when {string.Join(" or ", settings.Triggers.Select(t => $"'{t.Text}'"))}" : null,
         }.Where(w => w is not null));
         await console.Error.WriteLineAsync(
-            $"Monitoring {connection.Target.ProcessName} (pid {pid}) in {Formatting(settings.Window)} windows; metrics at {where}. Ctrl+C stops.").ConfigureAwait(false);
+            $"Monitoring {connection.Target.ProcessName} (pid {pid}) in {Formatting(settings.Window)} windows; {where}. Ctrl+C stops.").ConfigureAwait(false);
 
-        var result = await source.RunAsync(sink, cancel).ConfigureAwait(false);
-        sink.Finish(result.EndMs, result.TargetExited ? EndReasons.TargetExited : EndReasons.Cancelled, result.TargetExited);
+        var result = captures is null
+            ? await StreamWindowsAsync(console, settings, connection, target, metrics, cancel).ConfigureAwait(false)
+            : await new SessionWindows(connection, metrics, new TriggerEvaluator(settings.Triggers), captures, settings.Window, settings.BufferMb,
+                (report, startMs, endMs) => console.Error.WriteLine(WindowLine(report, startMs, endMs)),
+                line => console.Error.WriteLine(line)).RunAsync(cancel).ConfigureAwait(false);
         // The last measurements reach the OTLP receiver before the provider goes (Prometheus scrapes what it gets).
         provider.ForceFlush(5_000);
         if (result.TargetExited)
@@ -172,6 +215,25 @@ internal static class MonitorCommand
         }
 
         return ReturnCode.Success;
+    }
+
+    /// <summary>Without captures: one session for the monitor's life, read in windows of stream time (no gap between windows).</summary>
+    private static async Task<SourceResult> StreamWindowsAsync(
+        IProbeConsole console, MonitorSettings settings, TargetConnection connection, ReportTarget target, MonitorMetrics metrics, CancellationToken cancel)
+    {
+        using var source = EventPipeLiveSource.Over(connection, nettracePath: null, settings.BufferMb, blockingSites: false);
+        var sink = new WindowedCorrelator(
+            CorrelatorOptions.Default with { Listener = metrics },
+            settings.Window,
+            () => target,
+            (report, startMs, endMs) =>
+            {
+                metrics.SetWindow(report);
+                console.Error.WriteLine(WindowLine(report, startMs, endMs));
+            });
+        var result = await source.RunAsync(sink, cancel).ConfigureAwait(false);
+        sink.Finish(result.EndMs, result.TargetExited ? EndReasons.TargetExited : EndReasons.Cancelled, result.TargetExited);
+        return result;
     }
 
     private static MeterProvider BuildExport(MonitorSettings settings, string serviceName)
@@ -222,4 +284,8 @@ internal sealed record MonitorSettings
     public string? Prometheus { get; init; }
     public Uri? Otlp { get; init; }
     public int BufferMb { get; init; } = DefaultBufferMb;
+    public const int DefaultMaxCaptures = 5;
+    public IReadOnlyList<TriggerRule> Triggers { get; init; } = [];
+    public DirectoryInfo? OutDir { get; init; }
+    public int MaxCapturesPerHour { get; init; } = DefaultMaxCaptures;
 }

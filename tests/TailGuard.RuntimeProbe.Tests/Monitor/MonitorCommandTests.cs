@@ -22,6 +22,10 @@ public sealed class MonitorCommandTests
     [InlineData(new[] { "-p", "1", "--otlp", "collector:4318" }, "--otlp takes")]
     [InlineData(new[] { "-p", "1", "--prometheus", "127.0.0.1:9464", "--window", "60" }, "--window")]
     [InlineData(new[] { "-p", "1", "--prometheus", "127.0.0.1:9464", "--window", "500ms" }, "at least 1s")]
+    [InlineData(new[] { "-p", "1", "--trigger", "starvation" }, "--trigger needs --out-dir")]
+    [InlineData(new[] { "-p", "1", "--out-dir", "/tmp" }, "--out-dir needs a --trigger")]
+    [InlineData(new[] { "-p", "1", "--out-dir", "/tmp", "--trigger", "p99" }, "needs a threshold")]
+    [InlineData(new[] { "-p", "1", "--out-dir", "/tmp", "--trigger", "starvation", "--max-captures", "0" }, "--max-captures")]
     public async Task A_bad_command_line_is_one_line_and_exit_code_2(string[] args, string expected)
     {
         var (code, error) = await RunAsync(args);

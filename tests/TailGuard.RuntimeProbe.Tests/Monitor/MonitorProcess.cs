@@ -74,6 +74,27 @@ internal sealed class MonitorProcess : IAsyncDisposable
         throw new TimeoutException($"monitor did not serve http://{address}/metrics within 30 s: {Error}");
     }
 
+    /// <summary>Waits until standard error holds <paramref name="text"/>.</summary>
+    public async Task WaitForErrorAsync(string text, TimeSpan timeout)
+    {
+        for (var deadline = DateTime.UtcNow + timeout; DateTime.UtcNow < deadline;)
+        {
+            if (Error.Contains(text, StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"monitor exited with code {_process.ExitCode}: {Error}");
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"monitor did not write '{text}' within {timeout}: {Error}");
+    }
+
     /// <summary>SIGTERM, as Kubernetes stops a container; returns the exit code.</summary>
     public async Task<int> TerminateAsync()
     {
