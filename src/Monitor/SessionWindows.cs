@@ -23,6 +23,9 @@ public sealed class SessionWindows(
     Action<Report, double, double> onWindow,
     Action<string> log)
 {
+    /// <summary>Told the target's pid from its first event (through a diagnostic port it is not known before).</summary>
+    public Action<int>? PidSeen { get; init; }
+
     /// <summary>Runs windows until <paramref name="cancel"/> fires or the target exits; returns how the last one ended.</summary>
     public async Task<SourceResult> RunAsync(CancellationToken cancel)
     {
@@ -39,9 +42,12 @@ public sealed class SessionWindows(
             using (var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel))
             using (var source = EventPipeLiveSource.Over(connection, trace, bufferMb, blockingSites: false))
             {
+                source.PidSeen = PidSeen;
                 stop.CancelAfter(window);
                 result = await source.RunAsync(correlator, stop.Token).ConfigureAwait(false);
             }
+
+            target = result.Target is { } learnt ? ReportBuilder.Target(learnt) : target;
 
             var report = correlator.Complete(new ReportContext
             {

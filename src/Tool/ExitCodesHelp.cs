@@ -26,8 +26,8 @@ internal static class ExitCodesHelp
         "; 3 a state machine exceeds --max-bytes (the report is still written).";
 
     public const string Monitor =
-        "Exit codes: 0 stopped by Ctrl+C or SIGTERM, or the target exited; 1 error (no such process, no or several processes " +
-        "with --name, not a .NET process, cannot connect, an address that cannot be listened at, an --out-dir that cannot be " +
+        "Exit codes: 0 stopped by Ctrl+C or SIGTERM, or the target exited (-p, -n; with --diagnostic-port it listens again); 1 error (no such process, no or several processes " +
+        "with --name, not a .NET process, cannot connect, an address or --diagnostic-port that cannot be listened at, an --out-dir that cannot be " +
         "written); " + Usage + ".";
 
     public const string Ps = "Exit codes: 0 the list was written (also when it is empty); " + Usage + ".";

@@ -85,6 +85,24 @@ internal static class MonitorCommand
         },
     };
 
+    private const string UnknownService = "unknown_service:dotnet";
+
+    private static readonly Option<string?> DiagnosticPortOption = new("--diagnostic-port")
+    {
+        HelpName = "PATH",
+        Description = "Listen at this diagnostic port (a Unix domain socket the tool creates) for the .NET processes that connect " +
+                      "to it (DOTNET_DiagnosticPorts=PATH,nosuspend), one after another, from their start-up: the sidecar " +
+                      "pattern, across containers sharing a volume. After a process goes, the monitor listens again. Say " +
+                      ",nosuspend: a bare PATH makes the app wait at start-up for a tool, and a sidecar that is down must not " +
+                      "hang it.",
+    };
+
+    private static readonly Option<string?> ServiceNameOption = new("--service-name")
+    {
+        HelpName = "NAME",
+        Description = "The metrics' service.name (default: the target's app name; with --diagnostic-port, " + UnknownService + ").",
+    };
+
     private static readonly Option<int?> BufferOption = NumberOptions.Create(
         "--buffer-mb", "EventPipe's circular buffer in the target, in MB (default 256).", 1, MaxBufferMb, "(MB)", "--buffersize");
 
@@ -135,18 +153,22 @@ internal static class MonitorCommand
             "OpenTelemetry SDK to Prometheus (--prometheus) and/or OTLP/HTTP (--otlp); one line per window on standard error. " +
             "Metric names and meanings: docs/probe.md. " + ExitCodesHelp.Monitor)
         {
-            ProcessIdOption, NameOption, WindowOption, PrometheusOption, OtlpOption, TriggerOption, OutDirOption,
+            ProcessIdOption, NameOption, DiagnosticPortOption, ServiceNameOption, WindowOption, PrometheusOption, OtlpOption, TriggerOption, OutDirOption,
             MaxCapturesOption, BufferOption,
         };
         command.Validators.Add(result =>
         {
-            var targets = new[] { result.GetResult(ProcessIdOption) is { Implicit: false }, result.GetResult(NameOption) is { Implicit: false } }
+            var targets = new[]
+                {
+                    result.GetResult(ProcessIdOption) is { Implicit: false }, result.GetResult(NameOption) is { Implicit: false },
+                    result.GetResult(DiagnosticPortOption) is { Implicit: false },
+                }
                 .Count(g => g);
             if (targets != 1)
             {
                 result.AddError(targets == 0
-                    ? "Give the process to monitor: -p <pid> or -n <name> (see 'dotnet-tailguard ps')."
-                    : "Give the process once: -p <pid> or -n <name>, not both.");
+                    ? "Give the process to monitor: -p <pid> or -n <name> (see 'dotnet-tailguard ps'), or --diagnostic-port <path>."
+                    : "Give the process once: -p <pid>, -n <name> or --diagnostic-port <path>, not several.");
             }
 
             var triggers = result.GetResult(TriggerOption) is { Implicit: false };
@@ -166,6 +188,8 @@ internal static class MonitorCommand
             {
                 Pid = parse.GetValue(ProcessIdOption),
                 Name = parse.GetValue(NameOption),
+                DiagnosticPort = parse.GetValue(DiagnosticPortOption),
+                ServiceName = parse.GetValue(ServiceNameOption),
                 Window = parse.GetValue(WindowOption),
                 Prometheus = parse.GetValue(PrometheusOption),
                 Otlp = parse.GetValue(OtlpOption),
@@ -180,13 +204,12 @@ internal static class MonitorCommand
 
     public static async Task<ReturnCode> Run(IProbeConsole console, MonitorSettings settings, CancellationToken cancel)
     {
-        var pid = settings.Pid ?? ProcessByName.Find(settings.Name!);
-        await using var connection = TargetConnection.ToProcess(pid);
-        var target = ReportBuilder.Target(connection.Target);
+        // The target is checked before anything listens: a wrong pid is exit 1 at once.
+        int? pid = settings.DiagnosticPort is null ? settings.Pid ?? ProcessByName.Find(settings.Name!) : null;
+        await using var connection = pid is { } known ? TargetConnection.ToProcess(known) : null;
 
         using var metrics = new MonitorMetrics();
-        metrics.SetTarget(pid);
-        using var provider = BuildExport(settings, AppName(connection.Target));
+        using var provider = BuildExport(settings, settings.ServiceName ?? (connection is null ? UnknownService : AppName(connection.Target)));
         var captures = settings.OutDir is { } outDir ? new CaptureWriter(outDir.FullName, settings.MaxCapturesPerHour) : null;
         var where = string.Join(" and ", new[]
         {
@@ -194,34 +217,89 @@ internal static class MonitorCommand
             settings.Otlp is { } o ? $"metrics to OTLP {o}" : null,
             captures is not null ? $"captures in {captures.Folder} when {string.Join(" or ", settings.Triggers.Select(t => $"'{t.Text}'"))}" : null,
         }.Where(w => w is not null));
-        await console.Error.WriteLineAsync(
-            $"Monitoring {connection.Target.ProcessName} (pid {pid}) in {Formatting(settings.Window)} windows; {where}. Ctrl+C stops.").ConfigureAwait(false);
+        var who = connection is null ? $"the processes that connect to {settings.DiagnosticPort}" : $"{connection.Target.ProcessName} (pid {pid})";
+        await console.Error.WriteLineAsync($"Monitoring {who} in {Formatting(settings.Window)} windows; {where}. Ctrl+C stops.").ConfigureAwait(false);
 
-        var result = captures is null
-            ? await StreamWindowsAsync(console, settings, connection, target, metrics, cancel).ConfigureAwait(false)
-            : await new SessionWindows(connection, metrics, new TriggerEvaluator(settings.Triggers), captures, settings.Window, settings.BufferMb,
-                (report, startMs, endMs) => console.Error.WriteLine(WindowLine(report, startMs, endMs)),
-                line => console.Error.WriteLine(line)).RunAsync(cancel).ConfigureAwait(false);
-        // The last measurements reach the OTLP receiver before the provider goes (Prometheus scrapes what it gets).
-        provider.ForceFlush(5_000);
-        if (result.TargetExited)
+        if (connection is not null)
         {
-            await console.Error.WriteLineAsync($"The target process {pid} exited; monitoring stopped.").ConfigureAwait(false);
+            metrics.SetTarget(pid);
+            var result = await MonitorAsync(console, settings, connection, metrics, captures, cancel).ConfigureAwait(false);
+            provider.ForceFlush(5_000);
+            if (result.TargetExited)
+            {
+                await console.Error.WriteLineAsync($"The target process {pid} exited; monitoring stopped.").ConfigureAwait(false);
+            }
+
+            return ReturnCode.Success;
         }
 
-        if (result.EventsLost > 0)
+        // Listen mode (the sidecar): one connection per process lifetime; after it goes, listen again for the next.
+        var port = settings.DiagnosticPort!;
+        while (!cancel.IsCancellationRequested)
         {
-            await console.Error.WriteLineAsync($"EventPipe dropped {result.EventsLost} events over the session (raise --buffer-mb).").ConfigureAwait(false);
+            await console.Error.WriteLineAsync($"Waiting for a .NET process to connect to {port} (start it with DOTNET_DiagnosticPorts={port},nosuspend).").ConfigureAwait(false);
+            TargetConnection connected;
+            try
+            {
+                connected = await TargetConnection.ListenAsync(port, pid: null, cancel).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                break;
+            }
+
+            await using (connected.ConfigureAwait(false))
+            {
+                metrics.SetTarget(null);
+                int? seen = null;
+                var result = await MonitorAsync(console, settings, connected, metrics, captures, cancel, p => seen = p).ConfigureAwait(false);
+                provider.ForceFlush(5_000);
+                if (!cancel.IsCancellationRequested)
+                {
+                    var which = (result.Target?.Pid ?? seen) is { } gone ? $"The process {gone}" : "The process";
+                    await console.Error.WriteLineAsync($"{which} at {port} went away.").ConfigureAwait(false);
+                }
+            }
         }
 
         return ReturnCode.Success;
     }
 
+    /// <summary>One target's lifetime (or until Ctrl+C): windows of one session, or a session per window with captures.</summary>
+    private static async Task<SourceResult> MonitorAsync(
+        IProbeConsole console, MonitorSettings settings, TargetConnection connection, MonitorMetrics metrics, CaptureWriter? captures,
+        CancellationToken cancel, Action<int>? pidSeen = null)
+    {
+        void OnPid(int pid)
+        {
+            metrics.SetTarget(pid);
+            pidSeen?.Invoke(pid);
+        }
+
+        var result = captures is null
+            ? await StreamWindowsAsync(console, settings, connection, metrics, OnPid, cancel).ConfigureAwait(false)
+            : await new SessionWindows(connection, metrics, new TriggerEvaluator(settings.Triggers), captures, settings.Window, settings.BufferMb,
+                (report, startMs, endMs) => console.Error.WriteLine(WindowLine(report, startMs, endMs)),
+                line => console.Error.WriteLine(line)) { PidSeen = OnPid }.RunAsync(cancel).ConfigureAwait(false);
+        if (result.EventsLost > 0)
+        {
+            await console.Error.WriteLineAsync($"EventPipe dropped {result.EventsLost} events (raise --buffer-mb).").ConfigureAwait(false);
+        }
+
+        return result;
+    }
+
     /// <summary>Without captures: one session for the monitor's life, read in windows of stream time (no gap between windows).</summary>
     private static async Task<SourceResult> StreamWindowsAsync(
-        IProbeConsole console, MonitorSettings settings, TargetConnection connection, ReportTarget target, MonitorMetrics metrics, CancellationToken cancel)
+        IProbeConsole console, MonitorSettings settings, TargetConnection connection, MonitorMetrics metrics, Action<int> pidSeen, CancellationToken cancel)
     {
+        var target = ReportBuilder.Target(connection.Target);
         using var source = EventPipeLiveSource.Over(connection, nettracePath: null, settings.BufferMb, blockingSites: false);
+        source.PidSeen = pid =>
+        {
+            pidSeen(pid);
+            target = target with { Pid = pid };
+        };
         var sink = new WindowedCorrelator(
             CorrelatorOptions.Default with { Listener = metrics },
             settings.Window,
@@ -280,6 +358,9 @@ internal sealed record MonitorSettings
 
     public int? Pid { get; init; }
     public string? Name { get; init; }
+    /// <summary>A diagnostic port to listen at for processes that connect (<c>--diagnostic-port</c>).</summary>
+    public string? DiagnosticPort { get; init; }
+    public string? ServiceName { get; init; }
     public TimeSpan Window { get; init; } = DefaultWindow;
     public string? Prometheus { get; init; }
     public Uri? Otlp { get; init; }

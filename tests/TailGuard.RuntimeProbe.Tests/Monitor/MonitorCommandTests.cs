@@ -15,7 +15,8 @@ public sealed class MonitorCommandTests
 
     [Theory]
     [InlineData(new[] { "--prometheus", "127.0.0.1:9464" }, "Give the process to monitor")]
-    [InlineData(new[] { "-p", "1", "-n", "app", "--prometheus", "127.0.0.1:9464" }, "not both")]
+    [InlineData(new[] { "-p", "1", "-n", "app", "--prometheus", "127.0.0.1:9464" }, "not several")]
+    [InlineData(new[] { "-p", "1", "--diagnostic-port", "/tmp/x.sock", "--prometheus", "127.0.0.1:9464" }, "not several")]
     [InlineData(new[] { "-p", "1" }, "--prometheus HOST:PORT and/or --otlp URL")]
     [InlineData(new[] { "-p", "1", "--prometheus", "9464" }, "--prometheus takes HOST:PORT")]
     [InlineData(new[] { "-p", "1", "--prometheus", "127.0.0.1:99999" }, "--prometheus takes HOST:PORT")]

@@ -95,6 +95,29 @@ internal sealed class MonitorProcess : IAsyncDisposable
         throw new TimeoutException($"monitor did not write '{text}' within {timeout}: {Error}");
     }
 
+    /// <summary>Waits until standard error holds <paramref name="text"/> at least <paramref name="count"/> times.</summary>
+    public async Task WaitForErrorCountAsync(string text, int count, TimeSpan timeout)
+    {
+        for (var deadline = DateTime.UtcNow + timeout; DateTime.UtcNow < deadline;)
+        {
+            var error = Error;
+            var seen = 0;
+            for (var at = error.IndexOf(text, StringComparison.Ordinal); at >= 0; at = error.IndexOf(text, at + 1, StringComparison.Ordinal))
+            {
+                seen++;
+            }
+
+            if (seen >= count)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"monitor did not write '{text}' {count} times within {timeout}: {Error}");
+    }
+
     /// <summary>SIGTERM, as Kubernetes stops a container; returns the exit code.</summary>
     public async Task<int> TerminateAsync()
     {
