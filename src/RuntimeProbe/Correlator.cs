@@ -42,11 +42,11 @@ public sealed class Correlator : IProbeEventSink
     public Correlator(CorrelatorOptions? options = null)
     {
         _options = options ?? CorrelatorOptions.Default;
-        _gc = new GcPauseTracker(_options.MaxPausesListed);
+        _gc = new GcPauseTracker(_options.MaxPausesListed, _options.Listener);
         _starvation = new StarvationTracker(new StarvationSettings(
-            _options.StarvationLeadMs, _options.StarvationGapMs, _options.StarvationMaxBackdateMs, _options.MaxEpisodesListed));
+            _options.StarvationLeadMs, _options.StarvationGapMs, _options.StarvationMaxBackdateMs, _options.MaxEpisodesListed), _options.Listener);
         _contention = new ContentionTracker(_options.MaxContentionWindowsListed);
-        _blockingSites = new BlockingSiteTally(_options.MaxBlockingSites);
+        _blockingSites = new BlockingSiteTally(_options.MaxBlockingSites, _options.Listener);
         _poolHolders = new PoolHolderTally(_options.MaxBlockingSites);
         _scheduling = new SchedulingDelayTracker(new SchedulingDelaySettings(
             _options.MaxQueuedWorkItems, _options.QueueStallMs, _options.QueueStallCheckMs));
@@ -55,8 +55,8 @@ public sealed class Correlator : IProbeEventSink
         _attributor = new Attributor(_gc, _starvation, _contention);
         var limits = new RequestLimits(_options.RollingWindowMs, _options.InFlightTimeoutMs, _options.MaxEndpoints,
             _options.TimelineIntervalMs, _options.MaxTimelinePoints, _options.MaxTimelineRequests, _options.SlowestRequests);
-        _hosting = new RequestTracker(_attributor, limits);
-        _kestrel = new RequestTracker(_attributor, limits);
+        _hosting = new RequestTracker(_attributor, limits, _options.Listener);
+        _kestrel = new RequestTracker(_attributor, limits, _options.Listener);
     }
 
     public CorrelatorOptions Options => _options;
@@ -97,6 +97,9 @@ public sealed class Correlator : IProbeEventSink
 
     /// <summary>The GC heap count the runtime last reported (GCGlobalHeapHistory); 0 when no GC was seen.</summary>
     internal int GcHeaps => _gcHeaps;
+
+    /// <summary>Whether a GC pause is going on (its suspension seen, its restart not yet).</summary>
+    internal bool InGcPause => _gc.Pausing;
     internal RequestTracker HostingRequests => _hosting;
     internal RequestTracker KestrelRequests => _kestrel;
     internal long EventCount => _eventsProcessed;
@@ -212,6 +215,7 @@ public sealed class Correlator : IProbeEventSink
         }
 
         _schedulingDelays.Record(ts - delay, delay);
+        _options.Listener?.SchedulingDelay(ts, delay);
         if (delay >= _options.QueueStallMs)
         {
             _starvation.OnQueueWait(ts - delay, ts);

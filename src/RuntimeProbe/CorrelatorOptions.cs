@@ -1,3 +1,5 @@
+using TailGuard.RuntimeProbe.Events;
+
 namespace TailGuard.RuntimeProbe;
 
 /// <summary>The knobs that bound the correlator's memory and shape its episodes. Defaults suit a live service.</summary>
@@ -75,6 +77,9 @@ public sealed record CorrelatorOptions
 
     /// <summary>The live view's rolling window.</summary>
     public double RollingWindowMs { get; init; } = 5_000;
+
+    /// <summary>Told each measurement as the trackers make it (the monitor's metrics); none by default.</summary>
+    public IMeasurementListener? Listener { get; init; }
 
     public static CorrelatorOptions Default { get; } = new();
 }

@@ -25,6 +25,11 @@ internal static class ExitCodesHelp
         "failed build, a folder with no or several build outputs, an output that is the input or cannot be written); " + Usage +
         "; 3 a state machine exceeds --max-bytes (the report is still written).";
 
+    public const string Monitor =
+        "Exit codes: 0 stopped by Ctrl+C or SIGTERM, or the target exited (-p, -n; with --diagnostic-port it listens again); 1 error (no such process, no or several processes " +
+        "with --name, not a .NET process, cannot connect, an address or --diagnostic-port that cannot be listened at, an --out-dir that cannot be " +
+        "written); " + Usage + ".";
+
     public const string Ps = "Exit codes: 0 the list was written (also when it is empty); " + Usage + ".";
 
     public const string Providers = "Exit codes: 0 the providers were written; " + Usage + ".";

@@ -13,7 +13,7 @@ internal static class ProbeCli
 {
     private const string Description =
         "dotnet-tailguard: attributes an ASP.NET Core service's tail latency (P99, P99.9) to GC pauses, thread-pool " +
-        "starvation and lock contention, over EventPipe (ps, attach, analyze, providers), and lists the exact size of every " +
+        "starvation and lock contention, over EventPipe (ps, attach, analyze, providers), monitors it always on with metrics for Prometheus and OpenTelemetry (monitor), and lists the exact size of every " +
         "async state machine of an assembly (sizes). Exit codes: 0 success, 1 error (the message says which), 2 usage error, " +
         "3 an --slo rule was violated or no request was seen (attach, analyze), or a state machine exceeds --max-bytes (sizes). " +
         "Each command's --help lists its own.";
@@ -24,6 +24,7 @@ internal static class ProbeCli
         {
             PsCommand.Create(console),
             AttachCommand.Create(console, launch),
+            MonitorCommand.Create(console),
             AnalyzeCommand.Create(console),
             ProvidersCommand.Create(console),
             SizesCommand.Create(console),

@@ -1,3 +1,5 @@
+using TailGuard.RuntimeProbe.Events;
+
 namespace TailGuard.RuntimeProbe.Attribution;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace TailGuard.RuntimeProbe.Attribution;
 /// attributed to the causes it overlapped, and is recorded: overall, per combination of causes and per primary cause (for
 /// the tail shares), per endpoint, per timeline interval, and among the slowest.
 /// </summary>
-internal sealed class RequestTracker(Attributor attributor, RequestLimits limits)
+internal sealed class RequestTracker(Attributor attributor, RequestLimits limits, IMeasurementListener? listener = null)
 {
     /// <summary>Where the requests of endpoints past <see cref="RequestLimits.MaxEndpoints"/> are counted.</summary>
     public const string OtherEndpoints = "(other endpoints)";
@@ -172,6 +174,7 @@ internal sealed class RequestTracker(Attributor attributor, RequestLimits limits
 
         recorder.Application.Record(latencyMs);
         recorder.Total.Record(totalMs);
+        listener?.RequestCompleted(end, endpoint, latencyMs, started.WaitKnown ? totalMs : null);
         _timeline.Record(started.Start, latencyMs);
         _timelineRequests.Add(started.Start, latencyMs, endpoint);
 

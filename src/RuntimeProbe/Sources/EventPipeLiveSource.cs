@@ -39,6 +39,12 @@ public sealed class EventPipeLiveSource : IProbeEventSource
     /// </summary>
     public bool PoolHolders { get; set; }
 
+    /// <summary>
+    /// Told the target's pid from its first event that carries one, on the thread that delivers events (before the events
+    /// that follow it): how a target that connected to a diagnostic port is named.
+    /// </summary>
+    public Action<int>? PidSeen { get; set; }
+
     /// <summary>Checks that <paramref name="pid"/> is a .NET process we can talk to; throws <see cref="ProbeException"/> if not.</summary>
     /// <param name="blockingSites">Collect the stacks of long pool-thread waits (WaitHandle keyword, stacks, rundown at the end).</param>
     public static EventPipeLiveSource Connect(int pid, string? nettracePath = null, int bufferMb = 256, bool blockingSites = false) =>
@@ -123,7 +129,12 @@ public sealed class EventPipeLiveSource : IProbeEventSource
                         lastTimestamp = e.TimeStampRelativeMSec;
                     }
 
-                    _seenPid ??= e.ProcessID > 0 ? e.ProcessID : null;
+                    if (_seenPid is null && e.ProcessID > 0)
+                    {
+                        _seenPid = e.ProcessID;
+                        PidSeen?.Invoke(e.ProcessID);
+                    }
+
                     traceEvents++;
                 };
 

@@ -3,7 +3,7 @@ using TailGuard.RuntimeProbe.Events;
 namespace TailGuard.RuntimeProbe.Timeline;
 
 /// <summary>Blocking waits counted per call site (user frame and blocking call), at most <c>maxSites</c> distinct sites.</summary>
-internal sealed class BlockingSiteTally(int maxSites)
+internal sealed class BlockingSiteTally(int maxSites, IMeasurementListener? listener = null)
 {
     private readonly Dictionary<(string Frame, string? Call), long> _sites = [];
 
@@ -18,6 +18,7 @@ internal sealed class BlockingSiteTally(int maxSites)
         }
 
         var site = (s.Frame, s.BlockingCall);
+        listener?.BlockingWait(s.Frame, s.BlockingCall, s.Count);
         if (_sites.ContainsKey(site) || _sites.Count < maxSites)
         {
             _sites[site] = _sites.GetValueOrDefault(site) + s.Count;

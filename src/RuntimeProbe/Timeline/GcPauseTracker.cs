@@ -7,7 +7,7 @@ namespace TailGuard.RuntimeProbe.Timeline;
 /// concurrently, so GCStart to GCEnd would overstate its pause), each named by the GC it paused for. Keeps the totals, the
 /// figures per generation and the longest pauses, at most <c>maxPausesListed</c>.
 /// </summary>
-internal sealed class GcPauseTracker(int maxPausesListed)
+internal sealed class GcPauseTracker(int maxPausesListed, IMeasurementListener? listener = null)
 {
     private (double Start, SuspendReason Reason)? _pendingSuspend;
     private GcInfo? _gcInPendingPause;
@@ -19,6 +19,8 @@ internal sealed class GcPauseTracker(int maxPausesListed)
     public IntervalWindow Windows { get; } = new();
 
     public int PauseCount { get; private set; }
+
+    public bool Pausing => _pendingSuspend is not null;
 
     public double TotalPauseMs { get; private set; }
 
@@ -111,6 +113,7 @@ internal sealed class GcPauseTracker(int maxPausesListed)
         MaxPauseMs = Math.Max(MaxPauseMs, duration);
         LastPauseMs = duration;
         LastPause = (start, end);
+        listener?.GcPause(start, duration, info.Generation, info.Type, info.Reason);
         var g = _byGeneration.GetValueOrDefault(info.Generation);
         _byGeneration[info.Generation] = (g.Count + 1, g.Total + duration, Math.Max(g.Max, duration));
 

@@ -9,7 +9,7 @@ namespace TailGuard.RuntimeProbe.Timeline;
 /// (FrameworkEventSource's enqueue/dequeue pairs) is evidence too, for a pool that raises no adjustment. An episode lasts while
 /// evidence keeps coming less than <see cref="StarvationSettings.GapMs"/> apart; it ends at the first empty-queue sample, or a lead after the last evidence.
 /// </summary>
-internal sealed class StarvationTracker(StarvationSettings settings)
+internal sealed class StarvationTracker(StarvationSettings settings, IMeasurementListener? listener = null)
 {
     private Episode? _episode;
     private readonly List<StarvationEpisode> _listed = [];
@@ -164,6 +164,7 @@ internal sealed class StarvationTracker(StarvationSettings settings)
         Windows.CloseOpen();
         Windows.Add(new Interval(open.Start, end));
         ClosedEpisodes++;
+        listener?.StarvationEpisode(open.Start, end, ongoing);
         EpisodesWithoutAdjustment += open.Adjustments == 0 ? 1 : 0;
         var injected = open.ThreadsBefore is { } before && open.MaxThreads > before
             ? open.MaxThreads - before

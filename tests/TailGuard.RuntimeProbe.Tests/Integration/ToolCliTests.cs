@@ -251,6 +251,7 @@ public sealed class ToolCliTests : IClassFixture<SharedTarget>, IDisposable
     [InlineData("analyze")]
     [InlineData("providers")]
     [InlineData("sizes")]
+    [InlineData("monitor")]
     public async Task Every_command_documents_its_exit_codes_and_only_errors_it_can_meet(string command)
     {
         var result = await ToolRun.RunAsync(command, "--help");
