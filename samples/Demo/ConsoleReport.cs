@@ -113,7 +113,7 @@ internal static class ConsoleReport
         StudyTable.Print(
             output,
             [(Phases.Adversarial, adversarial.Client.Latency, adversarial.Probe?.Requests.LatencyMs), (Phases.Fixed, fixedPhase.Client.Latency, fixedPhase.Probe?.Requests.LatencyMs)],
-            options.RateNote);
+            options.RateNote + FixedPhaseCores(fixedPhase.Cost));
         output.WriteLine();
         var verdict = DemoVerdict.Decide(PhaseFigures.From(adversarial), PhaseFigures.From(fixedPhase), Environment.ProcessorCount);
         foreach (var line in verdict.Lines)
@@ -141,6 +141,11 @@ internal static class ConsoleReport
             .Select(cause => $"{cause.Name} {Percent(cause.Share)}");
         return Line($"  Probe, {name} phase: the slowest 1% inside the service (above {Ms(tail.ThresholdMs)}) mostly sat in {string.Join(", ", causes.DefaultIfEmpty("no requests"))}.");
     }
+
+    /// <summary>"; in this run's fixed phase they used 0.81 of the 2 cores, other processes 1.19", when measured.</summary>
+    internal static string FixedPhaseCores(PhaseCost? cost) => cost is null
+        ? ""
+        : Line($"; in this run's fixed phase they used {cost.Cores(cost.ServiceCpuMs + cost.DriverCpuMs + cost.ProbeCpuMs):0.00} of the {Environment.ProcessorCount} cores{(cost.OtherCores is { } others ? Line($", other processes {others:0.00}") : "")}");
 
     private static ClientLatency? Healthy(PhaseResult result) =>
         result.Client.Endpoints.Count > 1 ? result.Client.Endpoints.FirstOrDefault(endpoint => endpoint.Path == "/healthy")?.Latency : null;
