@@ -57,7 +57,11 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
         var safetyCap = options.PlannedLoadTime + TimeSpan.FromSeconds(60);
         using var session = probe.Attach(service.Id, toolReportPath, nettracePath, safetyCap);
         Detail($"dotnet {layout.Display(probe.ToolAssembly)} attach {service.Id} --no-live --format json -o {layout.Display(toolReportPath)} --nettrace {layout.Display(nettracePath)}");
-        await session.WaitUntilRecordingAsync(nettracePath, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        using (Heartbeat.Start(output, "waiting for dotnet-tailguard to attach"))
+        {
+            await session.WaitUntilRecordingAsync(nettracePath, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        }
+
         // Again with the probe's events on: enabling them brings code paths of their own (the event writers) to be jitted.
         await CallEveryEndpointAsync(service, "attached; every endpoint again, one at a time (the event-writing code the session turned on)", cancellationToken).ConfigureAwait(false);
         await SettleAsync(driver, service, "letting the attach's own hiccup pass", cancellationToken).ConfigureAwait(false);
@@ -83,7 +87,12 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
 
         await Task.Delay(options.Settle, cancellationToken).ConfigureAwait(false);
         Step(5, "Stop the probe; its report of each phase");
-        var stopError = await session.StopAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        string? stopError;
+        using (Heartbeat.Start(output, "waiting for dotnet-tailguard to stop and write its trace"))
+        {
+            stopError = await session.StopAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        }
+
         if (stopError is not null)
         {
             throw new DemoException(stopError);
@@ -227,6 +236,7 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
     {
         var paths = Phases.All.SelectMany(phase => phase.Mix.Select(target => target.Path).Concat(phase.Bursts.Select(burst => burst.Path))).Distinct(StringComparer.Ordinal).ToArray();
         Detail(Invariant($"{what}: each of the {paths.Length} endpoints {options.WarmupRounds} times, one request at a time"));
+        using var heartbeat = Heartbeat.Start(output, "still calling every endpoint");
         using var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         for (var round = 0; round < options.WarmupRounds; round++)
         {
@@ -244,6 +254,7 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
     /// <summary>Full-rate /healthy, a second at a time, until a second has a P99 under the target (at most <see cref="DemoOptions.MaxWarmup"/>).</summary>
     private async Task SettleAsync(OpenLoopLoadDriver driver, ServiceProcess service, string what, CancellationToken cancellationToken)
     {
+        using var heartbeat = Heartbeat.Start(output, "still settling");
         var started = Stopwatch.StartNew();
         var seconds = 0;
         ClientLatency last;
