@@ -29,6 +29,14 @@ def probe_latency(path):
         return None
 
 
+def cost(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return None
+
+
 def env(directory):
     values = {}
     try:
@@ -69,7 +77,16 @@ for directory in sys.argv[1:]:
     probe_adversarial = probe_latency(os.path.join(directory, "adversarial.tailguard.json"))
     probe_fixed = probe_latency(os.path.join(directory, "fixed.tailguard.json"))
     values = env(directory)
+    fixed_cost = cost(os.path.join(directory, "fixed.cost.json"))
+    fixed_client = None
+    try:
+        with open(os.path.join(directory, "fixed.load.json")) as f:
+            fixed_client = json.load(f)
+    except (OSError, ValueError):
+        pass
     rows.append({
+        "fixed_cost": fixed_cost,
+        "fixed_lag": fixed_client.get("schedulingLagMs") if fixed_client else None,
         "run": os.path.basename(directory.rstrip("/")),
         "rate": values.get("RATE", "?"),
         "load": f'{values.get("LOAD_START", "?")} -> {values.get("LOAD_END", "?")}',
@@ -92,6 +109,22 @@ for row in rows:
     probe = f'{fmt(row["probe_adversarial"]["p99"]) if row["probe_adversarial"] else "-"} / {fmt(row["probe_fixed"]["p99"]) if row["probe_fixed"] else "-"}'
     ratio = f'{row["ratio"]:.0f}x' if row["ratio"] is not None else "-"
     print(f'{row["run"]:<8} {row["rate"]:>6} {adversarial:>28} {fixed:>26} {ratio:>6} {probe:>19} {"yes" if row["bar"] else "no":>4} {row["verdict"]:>12} {row["load"]:>13} {row["seconds"]:>5}')
+
+if any(row["fixed_cost"] for row in rows):
+    print()
+    print("fixed phase, where the cores went (cores of the machine's", os.cpu_count(), ") and what the service's runtime did (its own counters):")
+    print(f'{"run":<8} {"service":>8} {"probe":>6} {"driver":>7} {"others":>7} {"driver lag P99":>15} {"jit methods":>12} {"gen0/1/2":>9} {"GC pause ms":>12}')
+    for row in rows:
+        c = row["fixed_cost"]
+        if not c:
+            continue
+        wall = c["wallMs"] or 1
+        s = c.get("service") or {}
+        lag = row["fixed_lag"]["p99"] if row["fixed_lag"] else None
+        others = c.get("otherCores")
+        gens = f'{s.get("gen0Collections", "?")}/{s.get("gen1Collections", "?")}/{s.get("gen2Collections", "?")}'
+        print(f'{row["run"]:<8} {c["serviceCpuMs"] / wall:>8.2f} {c["probeCpuMs"] / wall:>6.2f} {c["driverCpuMs"] / wall:>7.2f} '
+              f'{(f"{others:.2f}" if others is not None else "-"):>7} {fmt(lag):>15} {s.get("jitMethods", "-"):>12} {gens:>9} {fmt(s.get("gcPauseMs")):>12}')
 
 complete = [row for row in rows if row["adversarial"] and row["fixed"]]
 if len(complete) > 1:

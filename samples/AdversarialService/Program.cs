@@ -31,6 +31,7 @@ var app = builder.Build();
 app.MapGet("/healthy", () => Results.Text("ok"));
 BadEndpoints.Map(app);
 FixedEndpoints.Map(app);
+RuntimeStats.Map(app);
 
 await app.StartAsync();
 

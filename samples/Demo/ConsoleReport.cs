@@ -2,7 +2,6 @@ using System.Globalization;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.Samples.LoadDriver;
 using ClientLatency = TailGuard.Samples.LoadDriver.LatencySummary;
-using ProbeLatency = TailGuard.RuntimeProbe.Reporting.LatencySummary;
 
 namespace TailGuard.Samples.Demo;
 
@@ -13,6 +12,9 @@ internal sealed record PhaseResult(Phase Phase, LoadResult Client, DateTime Star
 
     /// <summary>The machine's load average as the phase ended ("1-minute 5-minute 15-minute"), when known.</summary>
     public string? LoadAverage { get; init; }
+
+    /// <summary>Where the cores went during the phase, and what the service's runtime did, by its own counters.</summary>
+    public PhaseCost? Cost { get; init; }
 }
 
 /// <summary>What the demo prints: the analyzer findings, one table per phase, and the verdict.</summary>
@@ -52,11 +54,6 @@ internal static class ConsoleReport
         output.WriteLine(Line($"{result.Phase.Name} ({result.Phase.Description}): {client.Sent:N0} requests at {client.AchievedRatePerSecond:N0} req/s, {client.Errors:N0} errors, {client.Timeouts:N0} timeouts"));
         output.WriteLine(Line($"{Indent}{"latency, ms",-36} {"count",7} {"p50",8} {"p90",8} {"p95",8} {"p99",8} {"p99.9",8} {"max",8}"));
         Row(output, "client (open loop, from intended start)", client.Latency);
-        if (result.Probe is { } probe)
-        {
-            Row(output, "probe (inside the service)", probe.Requests.Count, probe.Requests.LatencyMs);
-        }
-
         foreach (var endpoint in client.Endpoints.Where(endpoint => endpoint.Path != "/healthy" || client.Endpoints.Count > 1))
         {
             Row(output, "  client " + endpoint.Path, endpoint.Latency);
@@ -67,12 +64,25 @@ internal static class ConsoleReport
             return;
         }
 
+        output.WriteLine(Indent + "client and probe side by side:");
+        foreach (var line in ProbeComparison.Lines(client.Latency, ProbeLatencies.FromReportJson(ReportJson.Serialize(report))))
+        {
+            output.WriteLine(Indent + "  " + line);
+        }
+
         foreach (var tail in report.Tail)
         {
             output.WriteLine(Line($"{Indent}{TailLine(tail)}"));
         }
 
         var generations = string.Join(", ", report.Gc.ByGeneration.Where(g => g.PauseCount > 0).Select(g => Line($"gen{g.Generation} {g.PauseCount}")));
+        if (result.Cost is { } cost)
+        {
+            output.WriteLine(Indent + cost.Describe(Environment.ProcessorCount));
+        }
+
+        output.WriteLine(Line($"{Indent}load driver's own lag (intended start to send, counted in the client's latency): P50 {Ms(client.SchedulingLag.P50)}, P99 {Ms(client.SchedulingLag.P99)}, P99.9 {Ms(client.SchedulingLag.P999)}"));
+
         output.WriteLine(Line(
             $"{Indent}GC: {report.Gc.PauseCount:N0} pauses{(generations.Length > 0 ? $" ({generations})" : "")}, {report.Gc.TotalPauseMs:0.0} ms total, max {report.Gc.MaxPauseMs:0.0} ms; starvation episodes {report.ThreadPool.StarvationEpisodes.Count}; pool threads max {report.ThreadPool.MaxThreadCount}; Kestrel queues max {report.Requests.KestrelQueues.MaxConnectionQueueLength:0}/{report.Requests.KestrelQueues.MaxRequestQueueLength:0}"));
     }
@@ -103,7 +113,7 @@ internal static class ConsoleReport
         StudyTable.Print(
             output,
             [(Phases.Adversarial, adversarial.Client.Latency, adversarial.Probe?.Requests.LatencyMs), (Phases.Fixed, fixedPhase.Client.Latency, fixedPhase.Probe?.Requests.LatencyMs)],
-            options.RateNote);
+            options.RateNote + FixedPhaseCores(fixedPhase.Cost));
         output.WriteLine();
         var verdict = DemoVerdict.Decide(PhaseFigures.From(adversarial), PhaseFigures.From(fixedPhase), Environment.ProcessorCount);
         foreach (var line in verdict.Lines)
@@ -132,15 +142,16 @@ internal static class ConsoleReport
         return Line($"  Probe, {name} phase: the slowest 1% inside the service (above {Ms(tail.ThresholdMs)}) mostly sat in {string.Join(", ", causes.DefaultIfEmpty("no requests"))}.");
     }
 
+    /// <summary>"; in this run's fixed phase they used 0.81 of the 2 cores, other processes 1.19", when measured.</summary>
+    internal static string FixedPhaseCores(PhaseCost? cost) => cost is null
+        ? ""
+        : Line($"; in this run's fixed phase they used {cost.Cores(cost.ServiceCpuMs + cost.DriverCpuMs + cost.ProbeCpuMs):0.00} of the {Environment.ProcessorCount} cores{(cost.OtherCores is { } others ? Line($", other processes {others:0.00}") : "")}");
+
     private static ClientLatency? Healthy(PhaseResult result) =>
         result.Client.Endpoints.Count > 1 ? result.Client.Endpoints.FirstOrDefault(endpoint => endpoint.Path == "/healthy")?.Latency : null;
 
     private static void Row(TextWriter output, string name, ClientLatency latency) =>
         output.WriteLine(Line($"{Indent}{Shorten(name, 36),-36} {latency.Count,7:N0} {latency.P50,8:0.00} {latency.P90,8:0.00} {latency.P95,8:0.00} {latency.P99,8:0.00} {latency.P999,8:0.00} {latency.Max,8:0.00}"));
-
-    // The probe's report has no P95.
-    private static void Row(TextWriter output, string name, long count, ProbeLatency latency) =>
-        output.WriteLine(Line($"{Indent}{Shorten(name, 36),-36} {count,7:N0} {latency.P50,8:0.00} {latency.P90,8:0.00} {"-",8} {latency.P99,8:0.00} {latency.P999,8:0.00} {latency.Max,8:0.00}"));
 
     internal static string Ms(double milliseconds) => milliseconds switch
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using TailGuard.RuntimeProbe.Rendering;
 using TailGuard.RuntimeProbe.Reporting;
 using TailGuard.Samples.LoadDriver;
 using ClientLatency = TailGuard.Samples.LoadDriver.LatencySummary;
@@ -20,7 +21,9 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
         Directory.CreateDirectory(outputDirectory);
         var htmlPath = Path.Combine(outputDirectory, "tailguard-report.html");
         var nettracePath = Path.Combine(outputDirectory, "run.nettrace");
+        var toolReportPath = Path.Combine(outputDirectory, "run.tailguard.json");
         File.Delete(htmlPath);
+        File.Delete(toolReportPath);
         File.Delete(nettracePath);
 
         output.WriteLine(Invariant(
@@ -32,7 +35,12 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
         }
         else
         {
-            var findings = await Builds.CompileForFindingsAsync(layout, Path.Combine(outputDirectory, "find"), cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<AnalyzerFinding> findings;
+            using (Heartbeat.Start(output, "still compiling the service with the analyzers"))
+            {
+                findings = await Builds.CompileForFindingsAsync(layout, Path.Combine(outputDirectory, "find"), cancellationToken).ConfigureAwait(false);
+            }
+
             ConsoleReport.PrintFindings(output, findings);
         }
 
@@ -47,34 +55,57 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
 
         Step(3, "Attach dotnet-tailguard for the whole run");
         var safetyCap = options.PlannedLoadTime + TimeSpan.FromSeconds(60);
-        using var session = probe.Attach(service.Id, htmlPath, nettracePath, safetyCap);
-        Detail($"dotnet {layout.Display(probe.ToolAssembly)} attach {service.Id} --no-live --format html -o {layout.Display(htmlPath)} --nettrace {layout.Display(nettracePath)}");
-        await session.WaitUntilRecordingAsync(nettracePath, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
-        await SettleAsync(driver, service, "attached; letting the attach's own hiccup pass", cancellationToken).ConfigureAwait(false);
+        using var session = probe.Attach(service.Id, toolReportPath, nettracePath, safetyCap);
+        Detail($"dotnet {layout.Display(probe.ToolAssembly)} attach {service.Id} --no-live --format json -o {layout.Display(toolReportPath)} --nettrace {layout.Display(nettracePath)}");
+        using (Heartbeat.Start(output, "waiting for dotnet-tailguard to attach"))
+        {
+            await session.WaitUntilRecordingAsync(nettracePath, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        }
+
+        // Again with the probe's events on: enabling them brings code paths of their own (the event writers) to be jitted.
+        await CallEveryEndpointAsync(service, "attached; every endpoint again, one at a time (the event-writing code the session turned on)", cancellationToken).ConfigureAwait(false);
+        await SettleAsync(driver, service, "letting the attach's own hiccup pass", cancellationToken).ConfigureAwait(false);
 
         Step(4, "Verify: the same fixed rate, phase by phase");
+        Detail("before each phase, the service and the load driver collect their garbage (a full GC in the idle gap, as BenchmarkDotNet does between iterations): each phase pays for its own");
         var results = new List<PhaseResult>();
         for (var index = 0; index < Phases.All.Count; index++)
         {
+            await CollectBetweenPhasesAsync(service, cancellationToken).ConfigureAwait(false);
             await Task.Delay(options.Settle, cancellationToken).ConfigureAwait(false);
             var phase = Phases.All[index];
             output.WriteLine(Invariant($"      phase {index + 1}/{Phases.All.Count}: {phase.Name} ({phase.Description})"));
-            var result = await RunPhaseAsync(phase, driver, service, cancellationToken).ConfigureAwait(false);
+            var result = await RunPhaseAsync(phase, driver, service, session.Pid, cancellationToken).ConfigureAwait(false);
             results.Add(result);
             output.WriteLine(ConsoleReport.PhaseSummary(result.Client));
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, $"{phase.Name}.load.json"), result.Client.ToJson(), cancellationToken).ConfigureAwait(false);
+            if (result.Cost is { } cost)
+            {
+                await File.WriteAllTextAsync(Path.Combine(outputDirectory, $"{phase.Name}.cost.json"), cost.ToJson(), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         await Task.Delay(options.Settle, cancellationToken).ConfigureAwait(false);
         Step(5, "Stop the probe; its report of each phase");
-        var stopError = await session.StopAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        string? stopError;
+        using (Heartbeat.Start(output, "waiting for dotnet-tailguard to stop and write its trace"))
+        {
+            stopError = await session.StopAsync(TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        }
+
         if (stopError is not null)
         {
             throw new DemoException(stopError);
         }
 
-        var reports = await PhaseAnalysis.AnalyzeAsync(nettracePath, results.Select(r => (r.Phase.Name, r.StartUtc, r.EndUtc)), cancellationToken).ConfigureAwait(false);
-        results = [.. results.Select(result => result with { Probe = reports[result.Phase.Name] })];
+        TraceAnalysis analysis;
+        using (Heartbeat.Start(output, "still reading the trace back through the probe's pipeline"))
+        {
+            analysis = await PhaseAnalysis.AnalyzeAsync(nettracePath, results.Select(r => (r.Phase.Name, r.StartUtc, r.EndUtc)), cancellationToken).ConfigureAwait(false);
+        }
+
+        results = [.. results.Select(result => result with { Probe = analysis.Phases[result.Phase.Name] })];
+        await WriteHtmlAsync(htmlPath, analysis, cancellationToken).ConfigureAwait(false);
         foreach (var result in results)
         {
             await File.WriteAllTextAsync(Path.Combine(outputDirectory, $"{result.Phase.Name}.tailguard.json"), ReportJson.Serialize(result.Probe!), cancellationToken).ConfigureAwait(false);
@@ -85,8 +116,63 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
         output.WriteLine();
         ConsoleReport.PrintVerdict(output, options, results);
         output.WriteLine();
-        output.WriteLine($"HTML report (the whole run: timeline with GC pauses and starvation, percentiles per endpoint, tail attribution): {htmlPath}");
-        output.WriteLine(Invariant($"Per-phase JSON (client *.load.json, probe *.tailguard.json) and the trace: {outputDirectory}. Total time {_clock.Elapsed.TotalSeconds:0} s."));
+        output.WriteLine($"HTML report (the whole run, its three phases marked on the timeline with GC pauses and starvation; percentiles per endpoint, tail attribution): {htmlPath}");
+        output.WriteLine(Invariant($"Per-phase JSON (client *.load.json, probe *.tailguard.json, CPU and runtime counters *.cost.json) and the trace: {outputDirectory}."));
+        output.WriteLine(TimeLine(_clock.Elapsed, Environment.GetEnvironmentVariable(BuildSecondsVariable)));
+    }
+
+    /// <summary>
+    /// The whole run's HTML report, rendered here through the probe's library rather than by the tool, because only the demo
+    /// knows where its phases lie: they are marked on the timeline. Written beside, then moved into place.
+    /// </summary>
+    private static async Task WriteHtmlAsync(string htmlPath, TraceAnalysis analysis, CancellationToken cancellationToken)
+    {
+        var renderer = new HtmlReportRenderer { TimelineMarks = analysis.Marks };
+        var partial = htmlPath + ".partial";
+        await using (var writer = new StreamWriter(partial))
+        {
+            renderer.Render(analysis.Whole, writer);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        File.Move(partial, htmlPath, overwrite: true);
+    }
+
+    /// <summary>
+    /// A full collection in the service (<c>POST /runtime-stats/collect</c>) and in the demo's own process, in the idle gap
+    /// before a phase: the adversarial phase's garbage was otherwise collected inside the fixed phase (a background gen2 GC in
+    /// 8 of 10 fixed phases, up to 90 ms paused), and the load driver's (thousands of finished requests) would pause the client
+    /// that times the next phase's responses.
+    /// </summary>
+    private static async Task CollectBetweenPhasesAsync(ServiceProcess service, CancellationToken cancellationToken)
+    {
+        using (var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(30) })
+        using (var response = await http.PostAsync(new Uri("/runtime-stats/collect", UriKind.Relative), content: null, cancellationToken).ConfigureAwait(false))
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new DemoException(Invariant($"The service answered /runtime-stats/collect with {(int)response.StatusCode}."));
+            }
+        }
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+    }
+
+    /// <summary>Set by samples/Demo/BuildProgress.targets after a first (cold) restore and build, and passed on by <c>dotnet run</c>.</summary>
+    internal const string BuildSecondsVariable = "TAILGUARD_DEMO_BUILD_SECONDS";
+
+    /// <summary>"Demo time 74 s." or, after a cold build, "Demo time 74 s; with the first restore and build (139 s), 3 min 33 s."</summary>
+    internal static string TimeLine(TimeSpan demo, string? buildSeconds)
+    {
+        var line = Invariant($"Demo time {demo.TotalSeconds:0} s");
+        if (double.TryParse(buildSeconds, NumberStyles.Float, CultureInfo.InvariantCulture, out var build) && build > 0)
+        {
+            var total = demo + TimeSpan.FromSeconds(build);
+            line += Invariant($"; with the first restore and build ({build:0} s), {(int)total.TotalMinutes} min {total.Seconds} s in all");
+        }
+
+        return line + ".";
     }
 
     private async Task<ServiceProcess> StartServiceAsync(CancellationToken cancellationToken)
@@ -138,8 +224,19 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
     /// </summary>
     private async Task WarmUpAsync(ServiceProcess service, OpenLoopLoadDriver driver, CancellationToken cancellationToken)
     {
+        await CallEveryEndpointAsync(service, "warming up before the probe attaches (not measured)", cancellationToken).ConfigureAwait(false);
+        await SettleAsync(driver, service, "then /healthy at the full rate", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Every endpoint <see cref="DemoOptions.WarmupRounds"/> times, one request at a time: enough calls for the tiered JIT to
+    /// promote their code to tier 1 (30 calls), so that it does not compile inside a measured phase.
+    /// </summary>
+    private async Task CallEveryEndpointAsync(ServiceProcess service, string what, CancellationToken cancellationToken)
+    {
         var paths = Phases.All.SelectMany(phase => phase.Mix.Select(target => target.Path).Concat(phase.Bursts.Select(burst => burst.Path))).Distinct(StringComparer.Ordinal).ToArray();
-        Detail(Invariant($"warming up before the probe attaches (not measured): each of the {paths.Length} endpoints {options.WarmupRounds} times, one request at a time"));
+        Detail(Invariant($"{what}: each of the {paths.Length} endpoints {options.WarmupRounds} times, one request at a time"));
+        using var heartbeat = Heartbeat.Start(output, "still calling every endpoint");
         using var http = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         for (var round = 0; round < options.WarmupRounds; round++)
         {
@@ -152,13 +249,12 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
                 }
             }
         }
-
-        await SettleAsync(driver, service, "then /healthy at the full rate", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Full-rate /healthy, a second at a time, until a second has a P99 under the target (at most <see cref="DemoOptions.MaxWarmup"/>).</summary>
     private async Task SettleAsync(OpenLoopLoadDriver driver, ServiceProcess service, string what, CancellationToken cancellationToken)
     {
+        using var heartbeat = Heartbeat.Start(output, "still settling");
         var started = Stopwatch.StartNew();
         var seconds = 0;
         ClientLatency last;
@@ -178,7 +274,7 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
             : Invariant($"{what}: not settled after {seconds} s (last second's P99 {ConsoleReport.Ms(last.P99)}, target {options.WarmupTargetP99Ms:0} ms); the machine is busy, measuring anyway"));
     }
 
-    private async Task<PhaseResult> RunPhaseAsync(Phase phase, OpenLoopLoadDriver driver, ServiceProcess service, CancellationToken cancellationToken)
+    private async Task<PhaseResult> RunPhaseAsync(Phase phase, OpenLoopLoadDriver driver, ServiceProcess service, int probePid, CancellationToken cancellationToken)
     {
         var plan = new LoadPlan
         {
@@ -186,9 +282,12 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
         };
         var progress = new InlineProgress(p => ShowProgress(p, plan));
         _redirectedProgressLines = 0;
+        using var stats = new HttpClient { BaseAddress = service.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        var before = await CostSample.TakeAsync(stats, service.Id, probePid, cancellationToken).ConfigureAwait(false);
         var start = DateTime.UtcNow;
         var client = await driver.RunAsync(plan, progress, cancellationToken).ConfigureAwait(false);
         var end = DateTime.UtcNow;
+        var after = await CostSample.TakeAsync(stats, service.Id, probePid, cancellationToken).ConfigureAwait(false);
         ClearProgress();
         cancellationToken.ThrowIfCancellationRequested();
         if (service.HasExited)
@@ -196,7 +295,7 @@ internal sealed class DemoRunner(DemoOptions options, DemoLayout layout, TextWri
             throw new DemoException($"The service exited during the {phase.Name} phase.");
         }
 
-        return new PhaseResult(phase, client, start, end) { LoadAverage = Demo.LoadAverage.Read() };
+        return new PhaseResult(phase, client, start, end) { LoadAverage = Demo.LoadAverage.Read(), Cost = CostSample.Between(before, after) };
     }
 
     private void Step(int number, string title) =>

@@ -44,7 +44,11 @@ internal sealed record RuntimeFigures(int StarvationEpisodes, int ThreadsInjecte
 /// <summary>What the verdict reads from one phase: the client's percentiles, the runtime's side when the probe reported it, and the machine's load average as the phase ended.</summary>
 internal sealed record PhaseFigures(ClientLatency Client, RuntimeFigures? Runtime, string? LoadAverage)
 {
-    public static PhaseFigures From(PhaseResult result) => new(result.Client.Latency, RuntimeFigures.From(result.Probe), result.LoadAverage);
+    /// <summary>Cores' worth of CPU that other processes used during the phase (<see cref="PhaseCost.OtherCores"/>), when known.</summary>
+    public double? OtherCores { get; init; }
+
+    public static PhaseFigures From(PhaseResult result) =>
+        new(result.Client.Latency, RuntimeFigures.From(result.Probe), result.LoadAverage) { OtherCores = result.Cost?.OtherCores };
 }
 
 /// <summary>The demo's conclusion and the sentences that say it.</summary>
@@ -75,6 +79,11 @@ internal static class DemoVerdict
         if (!bar.IsMetBy(after))
         {
             var load = fixedPhase.LoadAverage is { } average ? $"load average {average} on {processorCount} cores" : $"{processorCount} cores, load average unknown";
+            if (fixedPhase.OtherCores is { } others)
+            {
+                load += Line($"; other processes used {others:0.00} of the {processorCount} cores during the fixed phase");
+            }
+
             return new Verdict(VerdictKind.Noisy, ratio,
             [
                 Line($"No verdict: the machine was too noisy this run ({load}). The fixed phase missed the study's bar ({bar}) with P99 {ConsoleReport.Ms(after.P99)}, P99.9 {ConsoleReport.Ms(after.P999)}, so it does not show what the fixed service does."),

@@ -19,6 +19,8 @@ internal sealed class PhaseSplitter
 {
     private readonly PhaseWindow[] _windows;
     private readonly Correlator[] _correlators;
+    private readonly Correlator _whole = new();
+    private double _lastMs;
 
     public PhaseSplitter(IReadOnlyList<PhaseWindow> windows)
     {
@@ -28,6 +30,8 @@ internal sealed class PhaseSplitter
 
     public void Process(ProbeEvent probeEvent)
     {
+        _whole.Process(probeEvent);
+        _lastMs = Math.Max(_lastMs, probeEvent.TimestampMs);
         for (var index = 0; index < _windows.Length; index++)
         {
             var window = _windows[index];
@@ -48,6 +52,18 @@ internal sealed class PhaseSplitter
             Notes = [$"Phase '{window.Name}' of the demo: {window.StartMs / 1000:0.0} s to {window.EndMs / 1000:0.0} s of the whole-run session; events lost are the whole session's."],
         }))).ToDictionary(pair => pair.Name, pair => pair.Report, StringComparer.Ordinal);
 
+    /// <summary>The whole session in one report, on the session's own time axis (the one the phase windows are cut from).</summary>
+    public Report CompleteWhole(ReportTarget target, long eventsLost) => _whole.Complete(new ReportContext
+    {
+        Target = target,
+        EndMs = _lastMs,
+        EventsLost = eventsLost,
+        EndReason = EndReasons.EndOfTrace,
+        Notes = [$"The whole demo run: {string.Join(", ", _windows.Select(window => $"{window.Name} {window.StartMs / 1000:0.0}-{window.EndMs / 1000:0.0} s"))}; warm-up and settling in between."],
+    });
+
+    public IReadOnlyList<PhaseWindow> PhaseWindows => _windows;
+
     /// <summary>
     /// Turns the demo's wall-clock phase times into windows of the trace: from a little before the phase's first request
     /// (the clocks of the demo and of the trace agree to well under that) to a little after its last response.
@@ -59,7 +75,16 @@ internal sealed class PhaseSplitter
             (phase.EndUtc - sessionStartUtc + margin).TotalMilliseconds))];
 }
 
-/// <summary>Reads a saved whole-run trace back through the probe's own pipeline, one report per phase.</summary>
+/// <summary>What the demo's trace gave: a report per phase, the whole run's report, and where the phases lie in it.</summary>
+internal sealed record TraceAnalysis(IReadOnlyDictionary<string, Report> Phases, Report Whole, IReadOnlyList<PhaseWindow> Windows)
+{
+    /// <summary>The phases as timeline marks for the whole run's HTML report (without the windows' margins).</summary>
+    public IReadOnlyList<TailGuard.RuntimeProbe.Rendering.TimelineMark> Marks =>
+        [.. Windows.Select(window => new TailGuard.RuntimeProbe.Rendering.TimelineMark(
+            window.Name, window.StartMs + PhaseAnalysis.WindowMargin.TotalMilliseconds, window.EndMs - PhaseAnalysis.WindowMargin.TotalMilliseconds))];
+}
+
+/// <summary>Reads a saved whole-run trace back through the probe's own pipeline: one report per phase and one for the whole run.</summary>
 internal static class PhaseAnalysis
 {
     /// <summary>Margin around each phase's window; the gaps between phases are longer than twice this.</summary>
@@ -72,8 +97,9 @@ internal static class PhaseAnalysis
         return source.SessionStartTime.ToUniversalTime();
     }
 
+    /// <summary>One report per phase, the whole run's report, and the phases' windows on the whole run's time axis.</summary>
     /// <exception cref="DemoException">The trace cannot be read.</exception>
-    public static async Task<IReadOnlyDictionary<string, Report>> AnalyzeAsync(
+    public static async Task<TraceAnalysis> AnalyzeAsync(
         string nettracePath, IEnumerable<(string Name, DateTime StartUtc, DateTime EndUtc)> phases, CancellationToken cancellationToken)
     {
         try
@@ -82,7 +108,8 @@ internal static class PhaseAnalysis
             using var source = new NettraceFileSource(nettracePath);
             var result = await source.RunAsync(splitter.Process, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
-            return splitter.Complete(ReportBuilder.Target(result.Target ?? source.Target), result.EventsLost);
+            var target = ReportBuilder.Target(result.Target ?? source.Target);
+            return new TraceAnalysis(splitter.Complete(target, result.EventsLost), splitter.CompleteWhole(target, result.EventsLost), splitter.PhaseWindows);
         }
         catch (Exception exception) when (exception is ProbeException or IOException or InvalidOperationException or FormatException)
         {

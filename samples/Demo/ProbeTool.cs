@@ -6,8 +6,8 @@ using TailGuard.Samples.LoadDriver;
 namespace TailGuard.Samples.Demo;
 
 /// <summary>
-/// Drives <c>dotnet-tailguard</c> as a child process, the way a user would: one <c>attach PID --format html -o FILE --nettrace
-/// FILE</c> session for the whole run, stopped with SIGTERM (which the tool turns into a clean stop and the report).
+/// Drives <c>dotnet-tailguard</c> as a child process, the way a user would: one <c>attach PID --format json -o FILE --nettrace
+/// FILE</c> session for the whole run (the demo renders the HTML report itself, from the trace, with its phases marked), stopped with SIGTERM (which the tool turns into a clean stop and the report).
 /// </summary>
 internal sealed class ProbeTool(string toolAssembly)
 {
@@ -28,15 +28,15 @@ internal sealed class ProbeTool(string toolAssembly)
     /// <param name="safetyCap">
     /// The session's <c>--duration</c>: it normally ends earlier, by SIGTERM, but never outlives a demo that could not stop it.
     /// </param>
-    public ProbeSession Attach(int pid, string htmlPath, string nettracePath, TimeSpan safetyCap)
+    public ProbeSession Attach(int pid, string jsonReportPath, string nettracePath, TimeSpan safetyCap)
     {
         var arguments = new[]
         {
             ToolAssembly, "attach", pid.ToString(CultureInfo.InvariantCulture),
             "--duration", Math.Ceiling(safetyCap.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s",
-            "--no-live", "--format", "html", "-o", htmlPath, "--nettrace", nettracePath,
+            "--no-live", "--format", "json", "-o", jsonReportPath, "--nettrace", nettracePath,
         };
-        return ProbeSession.Start(arguments, htmlPath);
+        return ProbeSession.Start(arguments, jsonReportPath);
     }
 
     internal static string LastLine(string output) =>
@@ -86,6 +86,9 @@ internal sealed class ProbeSession : IDisposable
     }
 
     public string ReportPath => _reportPath;
+
+    /// <summary>The tool's process id, for its CPU time.</summary>
+    public int Pid => _process.Id;
 
     /// <summary>
     /// Waits until the tool says it is attached and its trace file has started to fill: the tool announces the session before

@@ -34,9 +34,15 @@ public sealed partial class DemoSmokeTests(ITestOutputHelper output)
             Assert.Matches(@"(?m)^(Verdict: proven this run\.|No verdict: the machine was too noisy this run \(load average|No verdict: the adversarial phase did not degrade this run)", stdout);
             var htmlPath = Path.Combine(outputDirectory, "tailguard-report.html");
             Assert.Contains(htmlPath, stdout);
-            AssertWellFormedHtml(await File.ReadAllTextAsync(htmlPath));
+            var html = await File.ReadAllTextAsync(htmlPath);
+            AssertWellFormedHtml(html);
+            Assert.Contains("client and probe side by side:", stdout);
+            Assert.Matches(@"(?m)^\s+probe total(: n/a, this build of the probe does not measure| within 25% of the client: P50)", stdout);
+            Assert.Contains("CPU in cores (of ", stdout);
             foreach (var phase in new[] { "baseline", "adversarial", "fixed" })
             {
+                Assert.Contains($">{phase}</text></g>", html);
+                Assert.True(File.Exists(Path.Combine(outputDirectory, $"{phase}.cost.json")), $"no {phase}.cost.json");
                 var report = ReportJson.Deserialize(await File.ReadAllTextAsync(Path.Combine(outputDirectory, $"{phase}.tailguard.json")));
                 Assert.True(report.Requests.Count > 0, $"the probe saw no request in the {phase} phase");
                 using var load = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(outputDirectory, $"{phase}.load.json")));

@@ -79,6 +79,18 @@ public sealed class DemoVerdictTests
     }
 
     [Fact]
+    public void A_noisy_run_says_how_many_cores_other_processes_took_during_the_fixed_phase()
+    {
+        // A run of 2026-12-03 at load average 18: other processes used 1.19 of the 2 cores while the fixed phase ran.
+        var fixedPhase = Phase(1.2, 26.4, 86, 158, new RuntimeFigures(0, 0, 0, 33, 2, 43.2), "18.37 10.65 7.00") with { OtherCores = 1.19 };
+
+        var verdict = DemoVerdict.Decide(CollapsedAdversarial, fixedPhase, processorCount: 2);
+
+        Assert.Equal(VerdictKind.Noisy, verdict.Kind);
+        Assert.StartsWith("No verdict: the machine was too noisy this run (load average 18.37 10.65 7.00 on 2 cores; other processes used 1.19 of the 2 cores during the fixed phase).", verdict.Lines[0], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_noisy_run_still_records_how_much_the_adversarial_phase_degraded()
     {
         // A busy-machine run of this demo: 1484 ms against 59.3 ms at load average 16.

@@ -18,6 +18,9 @@ public sealed class HtmlReportRenderer : IReportRenderer
 
     public string FileExtension => ".html";
 
+    /// <summary>Labelled stretches of the session to draw on the timeline (e.g. a load test's phases); none by default.</summary>
+    public IReadOnlyList<TimelineMark> TimelineMarks { get; init; } = [];
+
     public void Render(Report report, TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(report);
@@ -37,7 +40,7 @@ public sealed class HtmlReportRenderer : IReportRenderer
             PoolHoldersSection.Html(h, report);
         }
 
-        Timeline(h, report, palette);
+        Timeline(h, report, palette, TimelineMarks);
         Distribution(h, report, palette);
         TailAttribution(h, report);
         SlowestRequests(h, report, palette);
@@ -173,7 +176,7 @@ public sealed class HtmlReportRenderer : IReportRenderer
         return $"{subject}, {list}{unexplained}.";
     }
 
-    private static void Timeline(StringBuilder h, Report report, EndpointPalette palette)
+    private static void Timeline(StringBuilder h, Report report, EndpointPalette palette, IReadOnlyList<TimelineMark> marks)
     {
         h.Append("<section class=\"card\" id=\"timeline\"><h2>Latency over time</h2>");
         var caption = TimelineChart.DrawsDots(report)
@@ -182,7 +185,7 @@ public sealed class HtmlReportRenderer : IReportRenderer
         h.Append($"<p class=\"caption\">{caption}Shaded bands are the runtime's stalls on the same time axis: a slow request " +
                  "whose whisker crosses a band sat in that stall. The lane underneath is the request rate.</p>");
         h.Append(TimelineChart.Legend(report, palette));
-        h.Append("<figure>").Append(TimelineChart.Render(report, palette)).Append("</figure></section>");
+        h.Append("<figure>").Append(TimelineChart.Render(report, palette, marks)).Append("</figure></section>");
     }
 
     private static void Distribution(StringBuilder h, Report report, EndpointPalette palette)

@@ -29,7 +29,7 @@ internal static class TimelineChart
     public static bool DrawsDots(Report report) =>
         report.Timeline.Requests.Count > 0 && report.Timeline.Requests.Count <= MaxDots;
 
-    public static string Render(Report report, EndpointPalette palette)
+    public static string Render(Report report, EndpointPalette palette, IReadOnlyList<TimelineMark>? marks = null)
     {
         var timeline = report.Timeline;
         var dots = DrawsDots(report);
@@ -50,6 +50,7 @@ internal static class TimelineChart
         XAxis(svg, x);
         Bands(svg, report, x);
         Annotations(svg, report, x);
+        TimelineMarkLayer.Draw(svg, marks ?? [], x, Top, LaneBottom);
         Reference(svg, y, report.Requests.LatencyMs.P99, "P99");
         if (dots)
         {
