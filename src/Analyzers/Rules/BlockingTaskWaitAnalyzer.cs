@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -48,62 +47,16 @@ public sealed class BlockingTaskWaitAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            start.RegisterOperationAction(c => Analyze(c, types, type: null, deferred: null), OperationKind.PropertyReference, OperationKind.Invocation);
-
-            // Facts across methods (a private method whose every caller passes a completed task) need every operation of the type:
-            // a symbol-start action on it, which the IDE runs live. Only waits on such a method's own parameter go this way.
-            start.RegisterSymbolStartAction(typeStart =>
-            {
-                var type = (INamedTypeSymbol)typeStart.Symbol;
-                var callers = new CallerCompletionFacts(type, types);
-                var deferred = new ConcurrentBag<(Diagnostic Diagnostic, IParameterSymbol Parameter)>();
-                typeStart.RegisterOperationAction(c => callers.RecordCall((IInvocationOperation)c.Operation, c.CancellationToken), OperationKind.Invocation);
-                typeStart.RegisterOperationAction(c => callers.RecordReference((IMethodReferenceOperation)c.Operation), OperationKind.MethodReference);
-                typeStart.RegisterOperationAction(c => Analyze(c, types, type, deferred), OperationKind.PropertyReference, OperationKind.Invocation);
-                typeStart.RegisterSymbolEndAction(end =>
-                {
-                    foreach (var (diagnostic, parameter) in deferred)
-                    {
-                        if (!callers.IsCompleteAtEveryCall(parameter))
-                        {
-                            end.ReportDiagnostic(diagnostic);
-                        }
-                    }
-                });
-            }, SymbolKind.NamedType);
+            start.RegisterOperationAction(c => Analyze(c, types), OperationKind.PropertyReference, OperationKind.Invocation);
         });
     }
 
-    /// <summary>
-    /// Finds the blocking waits. From the compilation-level action (<paramref name="type"/> null) every wait but those deferred to the
-    /// caller facts is reported; from the action of a type only the deferred ones are collected, in the type that declares them.
-    /// </summary>
-    private static void Analyze(OperationAnalysisContext context, WellKnownTypes types, INamedTypeSymbol? type, ConcurrentBag<(Diagnostic, IParameterSymbol)>? deferred)
+    private static void Analyze(OperationAnalysisContext context, WellKnownTypes types)
     {
         var (shape, task, display) = Classify(context.Operation, types);
-        if (shape is not { } found)
-        {
-            return;
-        }
-
-        var deferrable = task is not null && CallerCompletionFacts.IsDeferrable(task, context.ContainingSymbol, context.CancellationToken);
-        if (type is null ? deferrable : !deferrable || !SymbolEqualityComparer.Default.Equals(context.ContainingSymbol?.ContainingType, type))
-        {
-            return;
-        }
-
-        if (ShouldReport(context, types, task, found, display) is not { } diagnostic)
-        {
-            return;
-        }
-
-        if (deferred is null)
+        if (shape is { } found && ShouldReport(context, types, task, found, display) is { } diagnostic)
         {
             context.ReportDiagnostic(diagnostic);
-        }
-        else if (AwaitableChain.Unwrap(task, forAwait: false) is IParameterReferenceOperation { Parameter: { } parameter })
-        {
-            deferred.Add((diagnostic, parameter));
         }
     }
 
@@ -143,7 +96,9 @@ public sealed class BlockingTaskWaitAnalyzer : DiagnosticAnalyzer
             return null;
         }
 
-        if (taskReference is not null && TaskCompletionFacts.IsKnownComplete(taskReference, types, context.CancellationToken))
+        if (taskReference is not null
+            && (TaskCompletionFacts.IsKnownComplete(taskReference, types, context.CancellationToken)
+                || CallerCompletionFacts.IsCompleteAtEveryCall(taskReference, context.ContainingSymbol, types, context.CancellationToken)))
         {
             return null;
         }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -7,88 +6,96 @@ using Microsoft.CodeAnalysis.Operations;
 namespace TailGuard.Analyzers;
 
 /// <summary>
-/// A fact across methods, gathered in a symbol-start action on the containing type (live in the IDE, each operation read through
-/// its own tree's semantic model): a private method whose task parameter is complete at every call, because every caller passes
-/// the antecedent of a <c>ContinueWith</c> continuation, or a task it has already awaited:
+/// A fact across methods: a private method whose task parameter is complete at every call, because every caller passes the
+/// antecedent of a <c>ContinueWith</c> continuation or a task it has already awaited, or hands the method itself to
+/// <c>ContinueWith</c> as the continuation:
 /// <code>
 /// send.ContinueWith(t => OnSent(t), TaskScheduler.Default);        // or send.ContinueWith(OnSent)
 /// private void OnSent(Task&lt;int&gt; sent) => Log(sent.Result);            // not reported
 /// </code>
-/// Sound only if every use of the method is seen: it must be private, ordinary, in a type without nested types (a nested type's
-/// calls are not this type's operations), and never referenced other than as a call or as a <c>ContinueWith</c> continuation.
 /// </summary>
-public sealed class CallerCompletionFacts
+/// <remarks>
+/// Asked only for a wait that would otherwise be reported, on the method's own parameter. Every use of a private method is inside
+/// its type's declaration; when that declaration is a single one in the wait's own syntax tree, the uses are found there and judged
+/// with the wait's own semantic model: live in the IDE, no compilation-end action, no other tree's semantic model (RS1030). A partial
+/// type declared in several files is not judged (the wait is reported). A symbol-start action on every type was measured as the
+/// alternative: it adds a callback per invocation of the whole compilation for a fact asked a handful of times.
+/// </remarks>
+public static class CallerCompletionFacts
 {
-    private readonly INamedTypeSymbol type;
-    private readonly WellKnownTypes types;
-
-    // (method, parameter ordinal) → every call seen so far passed a completed task; false once one did not, or the method escaped.
-    private readonly ConcurrentDictionary<(IMethodSymbol Method, int Ordinal), bool> calls = new(TupleComparer.Instance);
-    private readonly ConcurrentDictionary<IMethodSymbol, bool> escaped = new(SymbolEqualityComparer.Default);
-
-    public CallerCompletionFacts(INamedTypeSymbol type, WellKnownTypes types)
-    {
-        this.type = type;
-        this.types = types;
-    }
-
     /// <summary>
-    /// True when the wait on <paramref name="task"/> in <paramref name="containingSymbol"/> can only be judged once every caller of
-    /// the method is seen: the task is a never-reassigned parameter of a private method of a type without nested types.
+    /// True when <paramref name="task"/> (the waited task, in <paramref name="containingSymbol"/>) is a never-reassigned parameter of
+    /// a private method that every use in its type passes a completed task.
     /// </summary>
-    public static bool IsDeferrable(IOperation? task, ISymbol? containingSymbol, CancellationToken cancellationToken)
+    public static bool IsCompleteAtEveryCall(IOperation? task, ISymbol? containingSymbol, WellKnownTypes types, CancellationToken cancellationToken)
     {
-        if (AwaitableChain.Unwrap(task, forAwait: false) is not IParameterReferenceOperation { Parameter: { } parameter }
-            || containingSymbol is not IMethodSymbol method
-            || !IsCandidate(method)
+        if (AwaitableChain.Unwrap(task, forAwait: false) is not IParameterReferenceOperation { Parameter: { } parameter, SemanticModel: { } model }
+            || containingSymbol is not IMethodSymbol { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Private } method
             || !SymbolEqualityComparer.Default.Equals(parameter.ContainingSymbol, method)
-            || method.DeclaringSyntaxReferences.Length != 1)
+            || method.ContainingType is not { DeclaringSyntaxReferences.Length: 1 } type
+            || method.DeclaringSyntaxReferences.Length != 1
+            || type.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken) is not { } typeSyntax
+            || typeSyntax.SyntaxTree != model.SyntaxTree
+            || IsReassigned(method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken), parameter.Name))
         {
             return false;
         }
 
-        foreach (var node in method.DeclaringSyntaxReferences[0].GetSyntax(cancellationToken).DescendantNodes())
+        var uses = 0;
+        foreach (var node in typeSyntax.DescendantNodes())
         {
-            if (node is AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: var name } } && name == parameter.Name)
+            if (node is not IdentifierNameSyntax identifier || identifier.Identifier.ValueText != method.Name)
+            {
+                continue;
+            }
+
+            var symbol = model.GetSymbolInfo(identifier, cancellationToken).Symbol;
+            if (symbol is not IMethodSymbol used || !SymbolEqualityComparer.Default.Equals(used.OriginalDefinition, method.OriginalDefinition))
+            {
+                if (symbol is null && model.GetSymbolInfo(identifier, cancellationToken).CandidateSymbols.Length > 0)
+                {
+                    return false; // an overload the compiler could not pick: it may be this method
+                }
+
+                continue;
+            }
+
+            if (!IsCompleteUse(identifier, parameter.Ordinal, model, types, cancellationToken))
             {
                 return false;
             }
+
+            uses++;
         }
 
-        return true;
+        return uses > 0;
     }
 
-    private static bool IsCandidate(IMethodSymbol method)
-        => method is { MethodKind: MethodKind.Ordinary, DeclaredAccessibility: Accessibility.Private, IsAbstract: false, IsVirtual: false, IsOverride: false }
-            && method.ContainingType is { } containing
-            && containing.GetTypeMembers().Length == 0;
-
-    /// <summary>Records a call of a private method of the type: is each task argument known complete where it is passed?</summary>
-    public void RecordCall(IInvocationOperation invocation, CancellationToken cancellationToken)
+    private static bool IsCompleteUse(IdentifierNameSyntax identifier, int ordinal, SemanticModel model, WellKnownTypes types, CancellationToken cancellationToken)
     {
-        var method = invocation.TargetMethod.OriginalDefinition;
-        if (!IsCandidate(method) || !SymbolEqualityComparer.Default.Equals(method.ContainingType, type))
+        SyntaxNode callee = identifier.Parent is MemberAccessExpressionSyntax access && access.Name == identifier ? access : identifier;
+        if (callee.Parent is InvocationExpressionSyntax call && call.Expression == callee)
         {
-            return;
-        }
-
-        foreach (var argument in invocation.Arguments)
-        {
-            if (argument.Parameter is { } parameter && types.IsTaskLike(parameter.Type))
+            if (model.GetOperation(call, cancellationToken) is not IInvocationOperation invocation)
             {
-                var complete = TaskCompletionFacts.IsKnownComplete(argument.Value, types, cancellationToken);
-                calls.AddOrUpdate((method, parameter.Ordinal), complete, (_, before) => before && complete);
+                return false;
             }
-        }
-    }
 
-    /// <summary>A method group: complete only as the continuation of <c>t.ContinueWith(Method)</c> (its first parameter is the antecedent).</summary>
-    public void RecordReference(IMethodReferenceOperation reference)
-    {
-        var method = reference.Method.OriginalDefinition;
-        if (!IsCandidate(method) || !SymbolEqualityComparer.Default.Equals(method.ContainingType, type))
+            foreach (var argument in invocation.Arguments)
+            {
+                if (argument.Parameter?.Ordinal == ordinal)
+                {
+                    return TaskCompletionFacts.IsKnownComplete(argument.Value, types, cancellationToken);
+                }
+            }
+
+            return false;
+        }
+
+        // A method group: complete only as the continuation of t.ContinueWith(Method), whose first parameter is the antecedent.
+        if (ordinal != 0 || model.GetOperation(callee, cancellationToken) is not IMethodReferenceOperation reference)
         {
-            return;
+            return false;
         }
 
         var parent = reference.Parent;
@@ -97,37 +104,20 @@ public sealed class CallerCompletionFacts
             parent = parent.Parent;
         }
 
-        if (parent is IArgumentOperation { Parameter.Ordinal: 0, Parent: IInvocationOperation { TargetMethod.Name: "ContinueWith" } continuation }
-            && WellKnownTypes.DerivesFrom(continuation.TargetMethod.ContainingType, types.Task)
-            && method.Parameters.Length > 0)
-        {
-            calls.AddOrUpdate((method, 0), true, (_, before) => before);
-            for (var i = 1; i < method.Parameters.Length; i++)
-            {
-                calls.AddOrUpdate((method, i), false, (_, _) => false);
-            }
-
-            return;
-        }
-
-        escaped[method] = true;
+        return parent is IArgumentOperation { Parameter.Ordinal: 0, Parent: IInvocationOperation { TargetMethod.Name: "ContinueWith" } continuation }
+            && WellKnownTypes.DerivesFrom(continuation.TargetMethod.ContainingType, types.Task);
     }
 
-    /// <summary>After every operation of the type was seen: is the parameter complete at every call (and was there one)?</summary>
-    public bool IsCompleteAtEveryCall(IParameterSymbol parameter)
-        => parameter.ContainingSymbol is IMethodSymbol method
-            && !escaped.ContainsKey(method.OriginalDefinition)
-            && calls.TryGetValue((method.OriginalDefinition, parameter.Ordinal), out var complete)
-            && complete;
-
-    private sealed class TupleComparer : System.Collections.Generic.IEqualityComparer<(IMethodSymbol Method, int Ordinal)>
+    private static bool IsReassigned(SyntaxNode method, string name)
     {
-        public static readonly TupleComparer Instance = new();
+        foreach (var node in method.DescendantNodes())
+        {
+            if (node is AssignmentExpressionSyntax { Left: IdentifierNameSyntax { Identifier.ValueText: var assigned } } && assigned == name)
+            {
+                return true;
+            }
+        }
 
-        public bool Equals((IMethodSymbol Method, int Ordinal) x, (IMethodSymbol Method, int Ordinal) y)
-            => x.Ordinal == y.Ordinal && SymbolEqualityComparer.Default.Equals(x.Method, y.Method);
-
-        public int GetHashCode((IMethodSymbol Method, int Ordinal) obj)
-            => (SymbolEqualityComparer.Default.GetHashCode(obj.Method) * 31) + obj.Ordinal;
+        return false;
     }
 }
