@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -50,6 +51,12 @@ public sealed class SynchronousApiInAsyncContextAnalyzer : DiagnosticAnalyzer
 
             var disposals = new SyncOverAsyncDispose();
             start.RegisterOperationAction(operationContext => AnalyzeInvocation(operationContext, types, disposals), OperationKind.Invocation);
+            if (start.Compilation.GetSpecialType(SpecialType.System_IDisposable).GetMembers("Dispose").FirstOrDefault() is IMethodSymbol dispose)
+            {
+                start.RegisterOperationAction(
+                    operationContext => ImplicitDisposal.Analyze(operationContext, types, disposals, dispose, Rule),
+                    OperationKind.Using, OperationKind.UsingDeclaration);
+            }
         });
     }
 

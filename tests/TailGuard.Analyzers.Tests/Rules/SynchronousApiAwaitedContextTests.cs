@@ -268,4 +268,50 @@ public sealed class SynchronousApiAwaitedContextTests
             }
             """);
     }
+
+    [Fact]
+    public async Task Using_over_a_blocking_Dispose_in_async_code_is_reported_and_await_using_is_not()
+    {
+        await Verify.VerifyAnalyzerAsync("""
+            using System;
+            using System.IO;
+            using System.Threading.Tasks;
+            sealed class Channel : IDisposable, IAsyncDisposable
+            {
+                public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+                public async ValueTask DisposeAsync() => await Task.Delay(1);
+                public Task SendAsync() => Task.CompletedTask;
+            }
+
+            sealed class Caller
+            {
+                public async Task UseAsync(Func<Channel> open)
+                {
+                    {|#0:using|} var channel = open();
+                    await channel.SendAsync();
+                }
+
+                public async Task StatementAsync(Func<Channel> open)
+                {
+                    {|TG1003:using|} (var channel = open())
+                    {
+                        await channel.SendAsync();
+                    }
+                }
+
+                public async Task AwaitUsingAsync(Func<Channel> open)
+                {
+                    await using var channel = open();
+                    using var buffer = new MemoryStream();
+                    await channel.SendAsync();
+                }
+
+                public void Sync(Func<Channel> open)
+                {
+                    using var channel = open();
+                }
+            }
+            """,
+            Verify.Diagnostic("TG1003").WithLocation(0).WithArguments("Channel.Dispose", "use 'await using' instead"));
+    }
 }
