@@ -107,7 +107,7 @@ public sealed class ToolCommandTests
     [Fact]
     public async Task Help_lists_every_command_and_no_command_names_them_all()
     {
-        string[] commands = ["ps", "attach", "analyze", "providers", "sizes"];
+        string[] commands = ["ps", "attach", "monitor", "analyze", "providers", "sizes"];
 
         var (helpCode, help, _) = await RunAsync("--help");
         var (noneCode, _, none) = await RunAsync();
