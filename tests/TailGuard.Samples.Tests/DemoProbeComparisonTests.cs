@@ -45,7 +45,7 @@ public sealed class DemoProbeComparisonTests
         Assert.Equal(-0.40, rows[3].Difference!.Value, 2);
 
         var last = ProbeComparison.Lines(FixedClient, ProbeLatencies.FromReportJson(json))[^1];
-        Assert.Equal("probe total within 25% of the client: P50 yes (-10%), P90 yes (-10%), P99 yes (-10%), P99.9 no (-40%), max no (-40%); the tail (P99, P99.9) does NOT agree.", last);
+        Assert.Equal("probe total within 25% (+1 ms) of the client: P50 yes (-10%), P90 yes (-10%), P99 yes (-10%), P99.9 no (-40%), max no (-40%); the tail (P99, P99.9) does NOT agree.", last);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public sealed partial class DemoSmokeTests(ITestOutputHelper output)
             var html = await File.ReadAllTextAsync(htmlPath);
             AssertWellFormedHtml(html);
             Assert.Contains("client and probe side by side:", stdout);
-            Assert.Matches(@"(?m)^\s+probe total(: n/a, this build of the probe does not measure| within 25% of the client: P50)", stdout);
+            Assert.Matches(@"(?m)^\s+probe total(: n/a, this build of the probe does not measure| within 25% \(\+1 ms\) of the client: P50)", stdout);
             Assert.Contains("CPU in cores (of ", stdout);
             foreach (var phase in new[] { "baseline", "adversarial", "fixed" })
             {
