@@ -180,60 +180,6 @@ public static class SyncBridges
             && method.ContainingType is { } type
             && HasAwaitableMember(type, "DisposeAsync", types, parameterless: true);
 
-    /// <summary>
-    /// For TG1003: true when <paramref name="dispose"/> is a <c>Dispose</c> declared in this compilation, of a type that has
-    /// <c>DisposeAsync()</c>, whose body blocks on an async call (<c>DisposeAsync().AsTask().GetAwaiter().GetResult()</c>,
-    /// <c>CloseAsync().Wait()</c>, <c>FlushAsync().Result</c>): calling it from async code blocks a pool thread where
-    /// <c>await DisposeAsync()</c> would not. Syntax only, so it never asks for another tree's semantic model (RS1030).
-    /// </summary>
-    public static bool IsSyncOverAsyncDispose(IMethodSymbol dispose, WellKnownTypes types, CancellationToken cancellationToken)
-    {
-        if (dispose.Name != "Dispose" || dispose.ContainingType is not { } type
-            || !HasAwaitableMember(type, "DisposeAsync", types, parameterless: true))
-        {
-            return false;
-        }
-
-        foreach (var reference in dispose.DeclaringSyntaxReferences)
-        {
-            var body = reference.GetSyntax(cancellationToken);
-            foreach (var node in body.DescendantNodes(n => n is not AnonymousFunctionExpressionSyntax and not LocalFunctionStatementSyntax))
-            {
-                if (IsSyntacticWaitOnAsyncCall(node))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary><c>XxxAsync(...)[.AsTask()][.ConfigureAwait(..)].GetAwaiter().GetResult()</c>, <c>.Wait(...)</c> or <c>.Result</c>.</summary>
-    private static bool IsSyntacticWaitOnAsyncCall(SyntaxNode node)
-    {
-        ExpressionSyntax? receiver = node switch
-        {
-            InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "GetResult" or "Wait" } access } => access.Expression,
-            MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Result", Parent: not InvocationExpressionSyntax } access => access.Expression,
-            _ => null,
-        };
-        while (receiver is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax inner } call)
-        {
-            var name = inner.Name.Identifier.ValueText;
-            if (name is "GetAwaiter" or "ConfigureAwait" or "AsTask")
-            {
-                receiver = inner.Expression;
-                continue;
-            }
-
-            return name.EndsWith("Async", StringComparison.Ordinal) && call.Expression is not null;
-        }
-
-        return receiver is InvocationExpressionSyntax { Expression: IdentifierNameSyntax identifier }
-            && identifier.Identifier.ValueText.EndsWith("Async", StringComparison.Ordinal);
-    }
-
     private static bool HasAwaitableMember(INamedTypeSymbol type, string name, WellKnownTypes types, bool parameterless)
     {
         for (var current = type; current is not null; current = current.BaseType)
