@@ -13,7 +13,8 @@ namespace TailGuard.Analyzers;
 /// synchronous twin from async code, which TG1003 reports. Recognised, on the innermost enclosing function of the wait:
 /// <list type="bullet">
 /// <item>a synchronous twin: a non-async method <c>Connect()</c> whose type (or a base type or interface) also declares an
-/// awaitable <c>ConnectAsync(...)</c>; not when the wait is on a call into the drivers' shared sync/async implementation with a flag
+/// awaitable <c>ConnectAsync(...)</c>, or <c>PublishSync()</c> beside a <c>Publish…Async(...)</c>, with a lambda it hands straight to a
+/// synchronous helper that has an async twin (<c>SqlRetry.Execute(() =&gt; ...)</c> beside <c>ExecuteAsync</c>); not when the wait is on a call into the drivers' shared sync/async implementation with a flag
 /// that is not known false (the sync path exists and is not used: a real bug);</item>
 /// <item>a wait helper: a method named for waiting (<c>Wait</c>, <c>WaitAll</c>, <c>RunSync</c>, <c>GetResultSync</c>, ...) that
 /// blocks on a task it was handed as a parameter;</item>
@@ -25,7 +26,7 @@ namespace TailGuard.Analyzers;
 /// <item>shutdown and construction: <c>Dispose</c>/<c>Close</c>/<c>Stop</c> waiting with a bounded timeout on its own background task
 /// held in a field, and a static constructor (runs once per process).</item>
 /// </list>
-/// Never a bridge: lambdas and local functions (timer and continuation callbacks, subscription handlers) and event handlers
+/// Never a bridge: other lambdas and local functions (timer and continuation callbacks, subscription handlers) and event handlers
 /// (<c>(object sender, XxxEventArgs e)</c>): blocking there is a real bug wherever it is.
 /// </summary>
 public static class SyncBridges
@@ -80,6 +81,13 @@ public static class SyncBridges
             return SyncBridgeKind.ShutdownOrInitialization;
         }
 
+        if (function is AnonymousFunctionExpressionSyntax lambda)
+        {
+            return IsBodyOfSyncTwinHelper(lambda, model, types, cancellationToken) && !IsUnusedSynchronousPath(task, cancellationToken)
+                ? SyncBridgeKind.AsyncTwin
+                : SyncBridgeKind.None;
+        }
+
         if (function is not MethodDeclarationSyntax declaration || declaration.Modifiers.Any(SyntaxKind.AsyncKeyword)
             || model.GetDeclaredSymbol(declaration, cancellationToken) is not { } method
             || IsEventHandler(method) || types.IsTaskLike(method.ReturnType))
@@ -102,7 +110,7 @@ public static class SyncBridges
             return SyncBridgeKind.ShutdownOrInitialization;
         }
 
-        if (HasAsyncTwin(method, types) && !IsUnusedSynchronousPath(task, cancellationToken))
+        if ((HasAsyncTwin(method, types) || HasSyncNamedTwin(method, types)) && !IsUnusedSynchronousPath(task, cancellationToken))
         {
             return SyncBridgeKind.AsyncTwin;
         }
@@ -118,6 +126,51 @@ public static class SyncBridges
         => method.ContainingType is { } type && HasAwaitableMember(type, method.Name + "Async", types, parameterless: false);
 
     /// <summary>
+    /// A method named for being the synchronous version, <c>PublishSync()</c>, beside an awaitable <c>Publish…Async(...)</c> of its type.
+    /// </summary>
+    private static bool HasSyncNamedTwin(IMethodSymbol method, WellKnownTypes types)
+    {
+        var name = method.Name;
+        if (name.Length <= 4 || !name.EndsWith("Sync", StringComparison.Ordinal) || method.ContainingType is not { } type)
+        {
+            return false;
+        }
+
+        var stem = name.Substring(0, name.Length - 4);
+        foreach (var member in type.GetMembers())
+        {
+            if (member is IMethodSymbol candidate && candidate.Name.StartsWith(stem, StringComparison.Ordinal)
+                && candidate.Name.EndsWith("Async", StringComparison.Ordinal) && types.IsTaskLike(candidate.ReturnType))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// A lambda that is the work of a synchronous helper with an async twin (<c>SqlRetry.Execute(() =&gt; ..., ...)</c> beside
+    /// <c>SqlRetry.ExecuteAsync</c>), passed straight from a synchronous twin (<c>CountOpen()</c> beside <c>CountOpenAsync</c>): it runs
+    /// inside the twin's own call, so it is that twin's body. A timer, continuation or subscription callback is none of these.
+    /// </summary>
+    private static bool IsBodyOfSyncTwinHelper(AnonymousFunctionExpressionSyntax lambda, SemanticModel model, WellKnownTypes types, CancellationToken cancellationToken)
+    {
+        if (lambda.Parent is not ArgumentSyntax { Parent: ArgumentListSyntax { Parent: InvocationExpressionSyntax invocation } }
+            || model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol helper
+            || types.IsTaskLike(helper.ReturnType) || !HasAsyncTwin(helper, types)
+            || AsyncContext.EnclosingFunction(invocation) is not MethodDeclarationSyntax declaration
+            || declaration.Modifiers.Any(SyntaxKind.AsyncKeyword)
+            || model.GetDeclaredSymbol(declaration, cancellationToken) is not { } method
+            || IsEventHandler(method) || types.IsTaskLike(method.ReturnType))
+        {
+            return false;
+        }
+
+        return HasAsyncTwin(method, types) || HasSyncNamedTwin(method, types);
+    }
+
+    /// <summary>
     /// True for <c>Dispose()</c> or <c>Dispose(bool)</c> of a type that also has an awaitable <c>DisposeAsync()</c> (its own, inherited
     /// or from an interface).
     /// </summary>
@@ -126,60 +179,6 @@ public static class SyncBridges
             && (method.Parameters.Length == 0 || (method.Parameters.Length == 1 && method.Parameters[0].Type.SpecialType == SpecialType.System_Boolean))
             && method.ContainingType is { } type
             && HasAwaitableMember(type, "DisposeAsync", types, parameterless: true);
-
-    /// <summary>
-    /// For TG1003: true when <paramref name="dispose"/> is a <c>Dispose</c> declared in this compilation, of a type that has
-    /// <c>DisposeAsync()</c>, whose body blocks on an async call (<c>DisposeAsync().AsTask().GetAwaiter().GetResult()</c>,
-    /// <c>CloseAsync().Wait()</c>, <c>FlushAsync().Result</c>): calling it from async code blocks a pool thread where
-    /// <c>await DisposeAsync()</c> would not. Syntax only, so it never asks for another tree's semantic model (RS1030).
-    /// </summary>
-    public static bool IsSyncOverAsyncDispose(IMethodSymbol dispose, WellKnownTypes types, CancellationToken cancellationToken)
-    {
-        if (dispose.Name != "Dispose" || dispose.ContainingType is not { } type
-            || !HasAwaitableMember(type, "DisposeAsync", types, parameterless: true))
-        {
-            return false;
-        }
-
-        foreach (var reference in dispose.DeclaringSyntaxReferences)
-        {
-            var body = reference.GetSyntax(cancellationToken);
-            foreach (var node in body.DescendantNodes(n => n is not AnonymousFunctionExpressionSyntax and not LocalFunctionStatementSyntax))
-            {
-                if (IsSyntacticWaitOnAsyncCall(node))
-                {
-                    return true;
-                }
-            }
-        }
-
-        return false;
-    }
-
-    /// <summary><c>XxxAsync(...)[.AsTask()][.ConfigureAwait(..)].GetAwaiter().GetResult()</c>, <c>.Wait(...)</c> or <c>.Result</c>.</summary>
-    private static bool IsSyntacticWaitOnAsyncCall(SyntaxNode node)
-    {
-        ExpressionSyntax? receiver = node switch
-        {
-            InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "GetResult" or "Wait" } access } => access.Expression,
-            MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Result", Parent: not InvocationExpressionSyntax } access => access.Expression,
-            _ => null,
-        };
-        while (receiver is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax inner } call)
-        {
-            var name = inner.Name.Identifier.ValueText;
-            if (name is "GetAwaiter" or "ConfigureAwait" or "AsTask")
-            {
-                receiver = inner.Expression;
-                continue;
-            }
-
-            return name.EndsWith("Async", StringComparison.Ordinal) && call.Expression is not null;
-        }
-
-        return receiver is InvocationExpressionSyntax { Expression: IdentifierNameSyntax identifier }
-            && identifier.Identifier.ValueText.EndsWith("Async", StringComparison.Ordinal);
-    }
 
     private static bool HasAwaitableMember(INamedTypeSymbol type, string name, WellKnownTypes types, bool parameterless)
     {

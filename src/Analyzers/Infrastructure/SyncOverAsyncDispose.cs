@@ -16,8 +16,9 @@ namespace TailGuard.Analyzers;
 /// </summary>
 /// <remarks>
 /// Reads only the declaring syntax of the <c>Dispose</c> body, never another tree's semantic model (RS1030), and caches the answer per
-/// method for the compilation. The branch precision-bridges writes a shared "this Dispose is sync-over-async" helper
-/// (Infrastructure/SyncBridges.cs) for TG1001's bridge exemption: the two answer the same question and should become one.
+/// method for the compilation. The one answer to "is this Dispose sync-over-async over DisposeAsync": TG1003's calls and its
+/// <c>using</c> check (<see cref="ImplicitDisposal"/>) ask it; TG1001's bridge exemption (<see cref="SyncBridges"/>) needs only
+/// that a <c>Dispose</c> has a <c>DisposeAsync</c> beside it, whatever its body does.
 /// </remarks>
 public sealed class SyncOverAsyncDispose
 {
@@ -51,6 +52,10 @@ public sealed class SyncOverAsyncDispose
 
         return cache.GetOrAdd(implementation, m => BlocksOnAsyncCall(m, cancellationToken)) ? disposeAsync : null;
     }
+
+    /// <summary>True when <paramref name="dispose"/>, run on its own type, is sync-over-async over that type's <c>DisposeAsync()</c>.</summary>
+    public bool IsSyncOverAsyncDispose(IMethodSymbol dispose, System.Threading.CancellationToken cancellationToken)
+        => AsyncTwinOfBlockingDispose(dispose, dispose.ContainingType, cancellationToken) is not null;
 
     /// <summary>The <c>Dispose()</c> that runs on an instance of <paramref name="type"/>: an interface call resolved to its implementation, a virtual one to its override.</summary>
     private static IMethodSymbol? Implementation(IMethodSymbol method, INamedTypeSymbol type)

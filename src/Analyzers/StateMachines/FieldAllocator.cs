@@ -23,6 +23,7 @@ internal sealed class FieldAllocator
     private readonly bool debug;
     private readonly FunctionFlow flow;
     private readonly VariableSet hoisted;
+    private readonly HashSet<ControlFlowRegion> finalliesLeftByReturn = new();
 
     public FieldAllocator(Compilation compilation, IMethodSymbol method, bool debug, FunctionFlow flow, VariableSet hoisted)
     {
@@ -56,6 +57,16 @@ internal sealed class FieldAllocator
             if (debug || flow.UsedParameters.Contains(parameter))
             {
                 fields.Add(Field(parameter.Name, HoistedFieldKind.Parameter, parameter.Type, parameter));
+            }
+        }
+
+        // `return value;` leaving through a finally that awaits: the compiler keeps the value in a local of each such finally
+        // until the finally is done, and that local lives across the finally's awaits.
+        foreach (var block in graph.Blocks)
+        {
+            if (block.FallThroughSuccessor is { Semantics: ControlFlowBranchSemantics.Return } branch && block.BranchValue is not null)
+            {
+                finalliesLeftByReturn.UnionWith(branch.FinallyRegions);
             }
         }
 
@@ -138,6 +149,11 @@ internal sealed class FieldAllocator
             var intType = compilation.GetSpecialType(SpecialType.System_Int32);
             AddOwn(new Item("pending exception", HoistedFieldKind.ExceptionState, objectType, null));
             AddOwn(new Item("pending branch", HoistedFieldKind.ExceptionState, intType, null));
+            if (region.Kind == ControlFlowRegionKind.TryAndFinally && finalliesLeftByReturn.Contains(region.NestedRegions[1])
+                && method.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } generic)
+            {
+                AddOwn(new Item("pending return value", HoistedFieldKind.ExceptionState, generic.TypeArguments[0], null));
+            }
         }
 
         var ownCounts = own.ToDictionary(pair => pair.Key, pair => pair.Value.Count);

@@ -18,7 +18,8 @@ namespace TailGuard.Analyzers.StateMachines;
 /// <remarks>
 /// The estimate hoists a subset of: the state, the builder, <c>this</c>, the parameters, the declared locals, hidden locals
 /// (foreach enumerators, using resources, switch values), the operands pending at each await, closure objects, the
-/// exception state of a try whose handler awaits, and one field per awaiter type. The bound counts all of them, each rounded
+/// exception state of a try whose handler awaits (and of every await using and await foreach, with the return value a finally
+/// holds), and one field per awaiter type. The bound counts all of them, each rounded
 /// up to 8 bytes (at least the padding the auto layout can add, since no field aligns beyond 8). TG3001 and TG3002 then build
 /// the graph only for the few functions whose bound says they could report: in service code almost no function can.
 /// </remarks>
@@ -88,6 +89,7 @@ internal sealed class StateMachineBound
         private readonly HashSet<ITypeSymbol> valueAwaiters = new(SymbolEqualityComparer.Default);
         private bool referenceAwaiter;
         private int fieldBytes;
+        private ITypeSymbol? returnValueType;
 
         public Counter(SemanticModel model, Cache cache, CancellationToken cancellationToken)
         {
@@ -105,6 +107,7 @@ internal sealed class StateMachineBound
             var compilation = model.Compilation;
             Add(compilation.GetSpecialType(SpecialType.System_Int32));
             fieldBytes += BuilderBytes(method);
+            returnValueType = method.ReturnType is INamedTypeSymbol { IsGenericType: true, TypeArguments.Length: 1 } generic ? generic.TypeArguments[0] : null;
             if (!method.IsStatic)
             {
                 // A lambda's or local function's `this` is a closure reference; a struct method copies the struct.
@@ -146,6 +149,11 @@ internal sealed class StateMachineBound
                             return false;
                         }
 
+                        if (forEach.IsAsynchronous)
+                        {
+                            AddAwaitingFinallyState();
+                        }
+
                         break;
 
                     case IUsingOperation @using when @using.IsAsynchronous || ContainsAwait(@using.Body):
@@ -157,6 +165,7 @@ internal sealed class StateMachineBound
 
                         if (@using.IsAsynchronous)
                         {
+                            AddAwaitingFinallyState();
                             AddDisposeAwaiter(@using.Resources.Type);
                             foreach (var local in @using.Locals)
                             {
@@ -171,6 +180,7 @@ internal sealed class StateMachineBound
                         {
                             Add(declarator.Symbol.Type);
                             AddDisposeAwaiter(declarator.Symbol.Type);
+                            AddAwaitingFinallyState();
                         }
 
                         break;
@@ -189,12 +199,16 @@ internal sealed class StateMachineBound
 
                     case ITryOperation @try:
                         // The graph nests try/catch/finally as a try-and-finally around a try-and-catch: each region whose
-                        // handlers await keeps a pending exception and branch.
-                        var handlersThatAwait = (@try.Catches.Any(ContainsAwait) ? 1 : 0) + (ContainsAwait(@try.Finally) ? 1 : 0);
-                        for (var i = 0; i < handlersThatAwait; i++)
+                        // handlers await keeps a pending exception and branch (and a finally the return value, below).
+                        if (@try.Catches.Any(ContainsAwait))
                         {
                             Add(compilation.GetSpecialType(SpecialType.System_Object));
                             Add(compilation.GetSpecialType(SpecialType.System_Int32));
+                        }
+
+                        if (ContainsAwait(@try.Finally))
+                        {
+                            AddAwaitingFinallyState();
                         }
 
                         break;
@@ -237,6 +251,18 @@ internal sealed class StateMachineBound
             }
 
             return true;
+        }
+
+        // A finally that awaits (written, or an `await using`'s or `await foreach`'s DisposeAsync) keeps the pending exception
+        // and branch, and the value of a `return` that leaves through it: one set per finally, however they nest.
+        private void AddAwaitingFinallyState()
+        {
+            Add(model.Compilation.GetSpecialType(SpecialType.System_Object));
+            Add(model.Compilation.GetSpecialType(SpecialType.System_Int32));
+            if (returnValueType is not null)
+            {
+                Add(returnValueType);
+            }
         }
 
         private static bool[] KindTable(params OperationKind[] kinds)

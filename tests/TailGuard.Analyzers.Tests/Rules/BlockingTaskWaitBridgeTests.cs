@@ -305,9 +305,9 @@ public sealed class BlockingTaskWaitBridgeTests
                 public void Dispose() => CloseAsync().Wait();
             }
             """) }, TestReferences.Net100, new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
-        var types = WellKnownTypes.Create(compilation);
-        bool Check(string type) => SyncBridges.IsSyncOverAsyncDispose(
-            compilation.GetTypeByMetadataName(type)!.GetMembers("Dispose").OfType<IMethodSymbol>().Single(), types, CancellationToken.None);
+        var disposals = new SyncOverAsyncDispose();
+        bool Check(string type) => disposals.IsSyncOverAsyncDispose(
+            compilation.GetTypeByMetadataName(type)!.GetMembers("Dispose").OfType<IMethodSymbol>().Single(), CancellationToken.None);
 
         Assert.True(Check("Blocking"));
         Assert.False(Check("Plain"));

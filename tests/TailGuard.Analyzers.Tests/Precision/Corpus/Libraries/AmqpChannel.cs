@@ -60,7 +60,7 @@ public sealed class AmqpChannel : IDisposable, IAsyncDisposable
     }
 
     /// <summary>The synchronous bridge: blocks for the close handshake with the broker.</summary>
-    public void Dispose() => CloseAsync(200, "Goodbye").GetAwaiter().GetResult();
+    public void Dispose() => CloseAsync(200, "Goodbye").GetAwaiter().GetResult(); // bridge: TG1001
 
     public async ValueTask DisposeAsync()
     {
@@ -123,7 +123,7 @@ public sealed class Publisher
     public void PublishSync(ReadOnlyMemory<byte> body)
     {
         using var channel = _createChannel();
-        channel.BasicPublishAsync("orders", "created", body).GetAwaiter().GetResult();
+        channel.BasicPublishAsync("orders", "created", body).GetAwaiter().GetResult(); // bridge: TG1001
     }
 }
 

@@ -60,7 +60,7 @@ public sealed class OrderQueries
         => SqlRetry.ExecuteAsync(token => ScalarAsync("select count(*) from orders where not open", token), (e, n) => IsTransient(e, n), ct);
 
     public int CountOpen()
-        => SqlRetry.Execute(() => ScalarAsync("select count(*) from orders where open", CancellationToken.None).GetAwaiter().GetResult(), CanRetrySync);
+        => SqlRetry.Execute(() => ScalarAsync("select count(*) from orders where open", CancellationToken.None).GetAwaiter().GetResult(), CanRetrySync); // bridge: TG1001
 
     private bool CanRetry(Exception e, int attempt)
     {
