@@ -302,7 +302,10 @@ public sealed class OpenLoopLoadDriver : IDisposable
             try
             {
                 using var response = await _client.GetAsync(_uris[target], HttpCompletionOption.ResponseContentRead, timeout.Token).ConfigureAwait(false);
-                outcome = response.IsSuccessStatusCode ? Outcome.Ok : Outcome.Error;
+                // A response later than the deadline is a timeout even when the cancellation timer fired late (a loaded
+                // machine delays timers by tens of milliseconds): the deadline is the plan's, not the timer's.
+                outcome = Stopwatch.GetElapsedTime(sentAt) > _plan.Timeout ? Outcome.Timeout
+                    : response.IsSuccessStatusCode ? Outcome.Ok : Outcome.Error;
             }
             catch (OperationCanceledException) when (!_cancellationToken.IsCancellationRequested)
             {
@@ -310,7 +313,10 @@ public sealed class OpenLoopLoadDriver : IDisposable
             }
             catch (Exception exception) when (exception is HttpRequestException or OperationCanceledException or IOException)
             {
-                outcome = Outcome.Error;
+                // Past its own deadline a request that fails is a timeout whatever the exception: a cancelled connect or a
+                // connection torn down by the cancellation surfaces as HttpRequestException or IOException, not always as
+                // OperationCanceledException.
+                outcome = timeout.IsCancellationRequested && !_cancellationToken.IsCancellationRequested ? Outcome.Timeout : Outcome.Error;
             }
             finally
             {
