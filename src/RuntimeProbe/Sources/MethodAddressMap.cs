@@ -7,9 +7,8 @@ namespace TailGuard.RuntimeProbe.Sources;
 /// </summary>
 internal sealed class MethodAddressMap
 {
-    private readonly List<(ulong Start, ulong End, string Name)> _ranges = [];
+    private readonly CodeRanges<string> _ranges = new();
     private readonly Dictionary<string, string> _typeNames = new(StringComparer.Ordinal);
-    private bool _sorted = true;
 
     public int Count => _ranges.Count;
 
@@ -27,43 +26,11 @@ internal sealed class MethodAddressMap
         }
 
         var name = type.Length == 0 ? methodName : type + "." + methodName;
-        if (_ranges.Count > 0 && _ranges[^1].Start > start)
-        {
-            _sorted = false;
-        }
-
-        _ranges.Add((start, start + (ulong)size, name));
+        _ranges.Add(start, start + (ulong)size, name);
     }
 
     /// <summary>The method whose code holds the return address <paramref name="address"/>, or null (native or unknown code).</summary>
-    public string? Resolve(ulong address)
-    {
-        if (!_sorted)
-        {
-            _ranges.Sort((a, b) => a.Start.CompareTo(b.Start));
-            _sorted = true;
-        }
-
-        // A return address points just past the call; the call itself lies one byte earlier, inside the caller's code.
-        var target = address - 1;
-        int lo = 0, hi = _ranges.Count - 1, found = -1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (_ranges[mid].Start <= target)
-            {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        // Rundown repeats methods already loaded during the session: equal ranges, any of them names the method.
-        return found >= 0 && target < _ranges[found].End ? _ranges[found].Name : null;
-    }
+    public string? Resolve(ulong address) => _ranges.Find(address);
 
     /// <summary>"System.Threading.Tasks.Task`1[System.__Canon]" → "System.Threading.Tasks.Task`1": the site, not the instantiation.</summary>
     internal static string StripGenericArguments(string typeName)

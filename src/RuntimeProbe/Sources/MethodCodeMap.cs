@@ -11,7 +11,7 @@ namespace TailGuard.RuntimeProbe.Sources;
 /// </summary>
 internal sealed class MethodCodeMap
 {
-    private readonly List<MethodCode> _ranges = [];
+    private readonly CodeRanges<MethodCode> _ranges = new();
     // A method has one id and several code versions (tier 0, OSR, tier 1), told apart by the events' ReJITID (the code
     // version); each version's load and map come together, the load first when the method is jitted and the map first in
     // the rundown.
@@ -19,7 +19,6 @@ internal sealed class MethodCodeMap
     private readonly Dictionary<(long MethodId, long Version), ILMap> _pendingMaps = [];
     private readonly Dictionary<long, ModuleFile> _modules = [];
     private readonly Dictionary<string, string> _typeNames = new(StringComparer.Ordinal);
-    private bool _sorted = true;
 
     public int Count => _ranges.Count;
 
@@ -58,11 +57,6 @@ internal sealed class MethodCodeMap
         }
 
         var name = type.Length == 0 ? d.MethodName : type + "." + d.MethodName;
-        if (_ranges.Count > 0 && _ranges[^1].Start > d.MethodStartAddress)
-        {
-            _sorted = false;
-        }
-
         var code = new MethodCode(d.MethodStartAddress, d.MethodStartAddress + (ulong)d.MethodSize, name, d.MethodID, d.ModuleID,
             d.MethodToken, d.IsJitted);
         var version = (d.MethodID, (long)d.ReJITID);
@@ -72,7 +66,7 @@ internal sealed class MethodCodeMap
         }
 
         _lastLoad[version] = code;
-        _ranges.Add(code);
+        _ranges.Add(code.Start, code.End, code);
     }
 
     private void OnILMap(MethodILToNativeMapTraceData d)
@@ -113,33 +107,7 @@ internal sealed class MethodCodeMap
         _modules[d.ModuleID] = new ModuleFile(d.ModuleILPath, d.ManagedPdbBuildPath, d.ManagedPdbSignature);
 
     /// <summary>The method whose code holds the return address <paramref name="address"/>, or null (native or unknown code).</summary>
-    public MethodCode? Resolve(ulong address)
-    {
-        if (!_sorted)
-        {
-            _ranges.Sort((a, b) => a.Start.CompareTo(b.Start));
-            _sorted = true;
-        }
-
-        // A return address points just past the call; the call itself lies one byte earlier, inside the caller's code.
-        var target = address - 1;
-        int lo = 0, hi = _ranges.Count - 1, found = -1;
-        while (lo <= hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (_ranges[mid].Start <= target)
-            {
-                found = mid;
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid - 1;
-            }
-        }
-
-        return found >= 0 && target < _ranges[found].End ? _ranges[found] : null;
-    }
+    public MethodCode? Resolve(ulong address) => _ranges.Find(address);
 
     /// <summary>
     /// The IL offset of the instruction at <paramref name="address"/> (a return address: the call one byte before it) in
